@@ -1,0 +1,73 @@
+import { buildJob } from '../src/engine/build-job.js';
+import { runJob } from '../src/engine/run-job.js';
+import { actionRequestSchema, type Job } from '../src/model/index.js';
+import { FIXTURE_APPS } from '../fixtures/launch.js';
+import { benchEnv } from './harness.js';
+import { LATENCY_PROFILE, median, seconds } from './profile.js';
+
+/**
+ * Offboarding one person from the four simulated apps.
+ * seatctl: one job, tasks in parallel through the per-app queues, one browser, one
+ *          login per console.
+ * naive:   the apps one after another, a fresh browser and a fresh login for each
+ *          console task — what a hand-written script per app does.
+ * Each round starts from fresh simulators so both offboard an active jdoe.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const request = actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com' });
+
+async function seatctlRound(): Promise<number> {
+  const env = await benchEnv([...FIXTURE_APPS], LATENCY_PROFILE);
+  const { runtime } = env.engine();
+  try {
+    const started = performance.now();
+    const job = await runJob(buildJob(request, runtime.config), runtime);
+    const elapsed = performance.now() - started;
+    assertDone(job);
+    return elapsed;
+  } finally {
+    await runtime.close();
+    await env.close();
+  }
+}
+
+async function naiveRound(): Promise<number> {
+  const env = await benchEnv([...FIXTURE_APPS], LATENCY_PROFILE);
+  try {
+    const started = performance.now();
+    for (const app of FIXTURE_APPS) {
+      // A new engine per app: new browser, new login, nothing shared.
+      const { runtime } = env.engine();
+      try {
+        const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [app] }), runtime.config), runtime);
+        assertDone(job);
+      } finally {
+        await runtime.close();
+      }
+    }
+    return performance.now() - started;
+  } finally {
+    await env.close();
+  }
+}
+
+function assertDone(job: Job): void {
+  const bad = job.tasks.filter((t) => t.outcome !== 'changed');
+  if (bad.length) throw new Error(`benchmark run did not offboard: ${bad.map((t) => `${t.app}=${t.outcome} ${t.error?.message ?? ''}`).join('; ')}`);
+}
+
+export async function benchOffboardOne(): Promise<{ name: string; seatctlMs: number; naiveMs: number }> {
+  const ours: number[] = [];
+  const naive: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Alternate so drift in machine load hits both sides alike.
+    ours.push(await seatctlRound());
+    naive.push(await naiveRound());
+  }
+  return { name: 'offboard one person, 4 apps', seatctlMs: median(ours), naiveMs: median(naive) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchOffboardOne();
+  console.log(`${r.name}: seatctl ${seconds(r.seatctlMs)}, naive ${seconds(r.naiveMs)}, naive/seatctl ${(r.naiveMs / r.seatctlMs).toFixed(2)}x (median of ${ROUNDS})`);
+}

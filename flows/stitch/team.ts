@@ -1,0 +1,117 @@
+import { SeatctlError } from '../../src/errors/index.js';
+import type { FlowContext } from '../../src/console/flow-context.js';
+import { readTable } from '../../src/console/helpers/table.js';
+import type { ProvisionSpec } from '../../src/drivers/driver.js';
+import { normalizeEmail, type AppUser } from '../../src/model/index.js';
+import type { StitchCredentials, StitchOptions } from './options.js';
+
+type Ctx = FlowContext<StitchCredentials, StitchOptions>;
+
+/** Sign-in is email + password; the SSO button only covers Okta logins, not ours. */
+export async function stitchLogin(ctx: Ctx): Promise<void> {
+  await ctx.page.goto(new URL('/signin', ctx.baseUrl).toString());
+  await (await ctx.find('loginEmail')).fill(ctx.credentials.email);
+  await ctx.fillSecret(await ctx.find('loginPassword'), 'password');
+  await ctx.step('sign-in form (password masked)');
+  await (await ctx.find('signIn')).click();
+  const done = ctx.locator('userMenu').or(ctx.locator('loginError'));
+  await done.first().waitFor();
+  if (await ctx.locator('loginError').first().isVisible()) {
+    throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${await ctx.locator('loginError').first().innerText()}`);
+  }
+}
+
+/** Team Members, straight by URL (the user-menu path is what the canary walks). */
+export async function openTeam(ctx: Ctx): Promise<void> {
+  await ctx.goto('/account/team');
+  await ctx.find('membersTable');
+}
+
+export async function readTeam(ctx: Ctx): Promise<AppUser[]> {
+  const rows = await readTable(await ctx.find('membersTable'));
+  return rows
+    .filter((r) => r.cells.Email)
+    .map((r) => ({
+      app: ctx.app,
+      // Stitch shows no member id; an email belongs to one Stitch account only.
+      id: normalizeEmail(r.cells.Email!),
+      email: r.cells.Email!,
+      name: r.cells.Name ?? '',
+      role: r.cells.Role || null,
+      status: r.cells.Status === 'Invited' ? ('invited' as const) : ('active' as const),
+      origin: null,
+      lastSeen: null,
+      raw: r.cells,
+    }));
+}
+
+export async function findMember(ctx: Ctx, email: string): Promise<AppUser | null> {
+  await openTeam(ctx);
+  const wanted = normalizeEmail(email);
+  return (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
+}
+
+export async function stitchRoles(ctx: Ctx): Promise<string[]> {
+  await openTeam(ctx);
+  await (await ctx.find('addMember')).click();
+  const options = await (await ctx.find('inviteRole')).locator('option').allInnerTexts();
+  await ctx.locator('dialogCancel').click();
+  return options.map((o) => o.trim()).filter(Boolean);
+}
+
+async function outcome(ctx: Ctx, what: string): Promise<string> {
+  const shown = (await ctx.find('outcome')).first();
+  const text = (await shown.innerText()).trim();
+  if ((await shown.getAttribute('role')) === 'alert') {
+    throw new SeatctlError('RULE_REFUSED', `${ctx.app}: ${what} refused by the console: ${text}`, { details: { app: ctx.app, message: text } });
+  }
+  return text;
+}
+
+export async function inviteMember(ctx: Ctx, spec: ProvisionSpec): Promise<AppUser | null> {
+  await openTeam(ctx);
+  await (await ctx.find('addMember')).click();
+  await (await ctx.find('inviteEmail')).fill(spec.email);
+  await (await ctx.find('inviteRole')).selectOption({ label: spec.role });
+  await ctx.confirm(await ctx.find('sendInvite'), ctx.locator('dialogCancel'), `invite ${spec.email} as ${spec.role}`);
+  await outcome(ctx, `inviting ${spec.email}`);
+  await ctx.step('invitation sent');
+  return findMember(ctx, spec.email);
+}
+
+export async function changeRole(ctx: Ctx, user: AppUser, role: string): Promise<AppUser | null> {
+  await openTeam(ctx);
+  const select = await ctx.find('roleSelect', user.email);
+  await ctx.step(`before: ${user.email} is ${user.role ?? 'no role'}`);
+  // The select saves on change: the dry run stops before choosing.
+  await ctx.confirm(() => select.selectOption({ label: role }), null, `change role of ${user.email} to ${role}`);
+  await outcome(ctx, `changing the role of ${user.email}`);
+  await ctx.step('role changed');
+  return findMember(ctx, user.email);
+}
+
+export async function deactivateMember(ctx: Ctx, user: AppUser): Promise<AppUser | null> {
+  await openTeam(ctx);
+  await ctx.step(`before: ${user.email} ${user.status}`);
+  await (await ctx.find('deactivateRow', user.email)).click();
+  await ctx.find('deactivateDialog');
+  await ctx.confirm(ctx.locator('deactivateConfirm'), ctx.locator('dialogCancel'), `confirm deactivation of ${user.email}`);
+  await outcome(ctx, `deactivating ${user.email}`);
+  await ctx.step('after deactivation');
+  return findMember(ctx, user.email);
+}
+
+/** Stitch has no "reactivate": a deactivated member is re-invited with their former role. */
+export async function reinviteMember(ctx: Ctx, user: AppUser): Promise<AppUser | null> {
+  const [firstName = '', ...rest] = user.name.split(' ');
+  return inviteMember(ctx, { email: user.email, firstName, lastName: rest.join(' '), role: user.role ?? 'General User' });
+}
+
+/** The doctor walks the path a person would: user menu → Manage Account Settings → Team Members. */
+export async function stitchCanary(ctx: Ctx): Promise<void> {
+  await ctx.goto('/');
+  await (await ctx.find('userMenu')).click();
+  await (await ctx.find('accountSettings')).click();
+  await (await ctx.find('teamNav')).click();
+  for (const name of ['teamHeading', 'membersTable', 'addMember']) await ctx.find(name);
+}

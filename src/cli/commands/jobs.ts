@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { request } from 'undici';
+import { createSecretResolver } from '../../config/secret-ref.js';
+import { createJobEngine } from '../../engine/job-engine.js';
+import { SeatctlError } from '../../errors/index.js';
+import { writeJobReport, verifyJob } from '../../report/write-report.js';
+import { storedJobDocument } from '../../service/job-document.js';
+import { openJobStore, type JobStore } from '../../store/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import { openContext, type CliContext, type GlobalFlags } from '../context.js';
+
+type Runner = (fn: () => Promise<number>) => Promise<void>;
+interface Remote {
+  server?: string;
+  tokenRef?: string;
+}
+
+/**
+ * `seatctl jobs …` on the local store (the data dir of the config), or with
+ * `--server URL` on a running service (token from --token-ref or SEATCTL_TOKEN).
+ */
+export function registerJobs(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
+  const jobs = program.command('jobs').description('list, inspect, approve, cancel and verify jobs');
+  const remoteOpts = (c: Command) =>
+    c.option('--server <url>', 'a running seatctl service instead of the local store').option('--token-ref <ref>', 'bearer token as env:NAME or file:/path (default env:SEATCTL_TOKEN)');
+
+  const print = (doc: unknown, human: string) => io.stdout(globals().json ? `${JSON.stringify(doc)}\n` : human);
+
+  const local = async <T>(fn: (ctx: CliContext, store: JobStore) => Promise<T>): Promise<T> => {
+    const ctx = await openContext(io, globals());
+    const store = openJobStore(ctx.config.dataDir);
+    try {
+      return await fn(ctx, store);
+    } finally {
+      await store.close();
+      await ctx.runtime.close();
+    }
+  };
+
+  remoteOpts(jobs.command('list').description('jobs, newest first').option('--status <status>', 'only jobs in this status').option('--limit <n>', 'at most this many', '50')).action((opts: Remote & { status?: string; limit: string }) =>
+    run(async () => {
+      const query = new URLSearchParams({ limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) });
+      const doc = opts.server
+        ? await remote(io, opts, 'GET', `/v1/jobs?${query}`)
+        : await local(async (ctx, store) => {
+            const limit = Number(opts.limit);
+            if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new SeatctlError('USAGE', '--limit: a whole number from 1 to 500');
+            const page = await store.list({ status: opts.status as never, limit });
+            return { jobs: page.jobs.map((s) => storedJobDocument(s, ctx.config.dataDir).job), nextCursor: page.nextCursor };
+          });
+      const list = (doc as { jobs: { id: string; kind: string; status: string; createdAt: string; tasks: unknown[] }[] }).jobs;
+      print(doc, list.map((j) => `${j.id}  ${j.kind.padEnd(9)} ${j.status.padEnd(18)} ${j.createdAt}  ${j.tasks.length} task(s)\n`).join('') || 'no jobs\n');
+      return EXIT.OK;
+    }),
+  );
+
+  remoteOpts(jobs.command('show').argument('<id>').description('a job with its plan, hash and outcomes')).action((id: string, opts: Remote) =>
+    run(async () => {
+      const doc = opts.server ? await remote(io, opts, 'GET', `/v1/jobs/${encodeURIComponent(id)}`) : await local(async (ctx, store) => storedJobDocument(await must(store, id), ctx.config.dataDir));
+      print(doc, humanJob(doc as ReturnType<typeof storedJobDocument>));
+      return EXIT.OK;
+    }),
+  );
+
+  remoteOpts(jobs.command('approve').argument('<id>').requiredOption('--hash <planHash>', 'the plan hash you reviewed (from jobs show)').description('approve exactly the reviewed plan, then run it')).action((id: string, opts: Remote & { hash: string }) =>
+    run(async () => {
+      if (!/^[0-9a-f]{64}$/.test(opts.hash)) throw new SeatctlError('USAGE', '--hash: a 64-character hex plan hash');
+      if (opts.server) {
+        const doc = await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/approve`, { planHash: opts.hash });
+        print(doc, `approved ${id}; the service is running it\n`);
+        return EXIT.OK;
+      }
+      return local(async (ctx, store) => {
+        const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
+        await engine.approve(id, opts.hash, `cli:${io.env.USER ?? 'unknown'}`);
+        const done = await engine.process(id);
+        print(storedJobDocument(done, ctx.config.dataDir), humanJob(storedJobDocument(done, ctx.config.dataDir)));
+        return done.job.status === 'failed' || done.job.status === 'awaiting_approval' ? EXIT.TASK_FAILED : EXIT.OK;
+      });
+    }),
+  );
+
+  remoteOpts(jobs.command('cancel').argument('<id>').description('cancel a job that has not started changing anything')).action((id: string, opts: Remote) =>
+    run(async () => {
+      const doc = opts.server
+        ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, {})
+        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).cancel(id, `cli:${io.env.USER ?? 'unknown'}`), ctx.config.dataDir));
+      print(doc, `cancelled ${id}\n`);
+      return EXIT.OK;
+    }),
+  );
+
+  remoteOpts(jobs.command('undo').argument('<id>').option('--dry-run', 'plan and rehearse the reversal only').description('create a reversal job from the before-states recorded in the job (it waits for approval)')).action((id: string, opts: Remote & { dryRun?: boolean }) =>
+    run(async () => {
+      const doc = opts.server
+        ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/undo`, { dryRun: Boolean(opts.dryRun) })
+        : await local(async (ctx, store) => {
+            const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
+            const { stored } = await engine.submit({ kind: 'undo', jobId: id, dryRun: Boolean(opts.dryRun), requireApproval: true }, { requestedBy: `cli:${io.env.USER ?? 'unknown'}` });
+            return storedJobDocument(await engine.process(stored.job.id), ctx.config.dataDir);
+          });
+      const j = (doc as ReturnType<typeof storedJobDocument>).job;
+      print(doc, `${humanJob(doc as ReturnType<typeof storedJobDocument>)}${j.status === 'awaiting_approval' ? `approve: seatctl jobs approve ${j.id} --hash ${j.planHash}\n` : ''}`);
+      return EXIT.OK;
+    }),
+  );
+
+  jobs.command('verify').argument('<id>').description("re-check the job's audit hash chain and every artifact's hash").action((id: string) =>
+    run(() =>
+      local(async (ctx, store) => {
+        const v = await verifyJob(store, ctx.config.dataDir, id);
+        const bad = v.artifacts.filter((a) => !a.ok);
+        print(v, `${v.ok ? 'verified' : 'NOT VERIFIED'}: audit chain ${v.chain.ok ? `intact (${v.chain.records} records)` : `broken at record ${v.chain.brokenAt}`}; ${v.artifacts.length - bad.length}/${v.artifacts.length} artifacts match\n${bad.map((a) => `  ${a.taskId}/${a.path}: ${a.actual ? 'edited' : 'missing'}\n`).join('')}`);
+        return v.ok ? EXIT.OK : EXIT.TASK_FAILED;
+      }),
+    ),
+  );
+
+  jobs.command('report').argument('<id>').description('write the self-contained HTML report and print its path').action((id: string) =>
+    run(() =>
+      local(async (ctx, store) => {
+        await must(store, id);
+        const file = await writeJobReport(store, ctx.config.dataDir, id);
+        print({ report: file }, `${file}\n`);
+        return EXIT.OK;
+      }),
+    ),
+  );
+}
+
+async function must(store: JobStore, id: string) {
+  const stored = await store.get(id);
+  if (!stored) throw new SeatctlError('USAGE', `no job ${id} in this data dir`);
+  return stored;
+}
+
+function humanJob(doc: ReturnType<typeof storedJobDocument>): string {
+  const j = doc.job;
+  const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`];
+  if (j.approval.required) lines.push(`approval: ${j.approval.approvedHash === j.planHash && j.planHash ? `approved by ${j.approval.approvedBy}` : 'REQUIRED'} — ${j.approval.reasons.join('; ')}`);
+  for (const t of j.tasks) lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
+  return lines.join('\n') + '\n';
+}
+
+async function remote(io: CliIO, opts: Remote, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  let base: URL;
+  try {
+    base = new URL(opts.server!);
+  } catch {
+    throw new SeatctlError('USAGE', `--server: "${opts.server}" is not a URL`);
+  }
+  const ref = opts.tokenRef ?? (io.env.SEATCTL_TOKEN ? 'env:SEATCTL_TOKEN' : undefined);
+  const token = ref ? createSecretResolver({ redactor: { add() {}, scrub: (s) => s, scrubDeep: (v) => v, secrets: [] }, baseDir: io.cwd, env: io.env }).resolve(ref, '--token-ref') : undefined;
+  const res = await request(new URL(path, base), {
+    method,
+    headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  }).catch((err: Error) => {
+    throw new SeatctlError('NETWORK', `--server ${base.origin}: ${err.message}`);
+  });
+  const json = (await res.body.json().catch(() => ({}))) as { error?: { code: string; message: string } };
+  if (res.statusCode >= 400) {
+    const code = res.statusCode === 401 ? 'AUTH_FAILED' : res.statusCode === 404 ? 'USER_NOT_FOUND' : res.statusCode === 409 ? 'CONFLICT' : 'UPSTREAM_REJECTED';
+    throw new SeatctlError(code, `server: ${json.error?.message ?? `HTTP ${res.statusCode}`}`, { retryClass: 'permanent' });
+  }
+  return json;
+}

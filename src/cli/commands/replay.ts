@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { createConsoleRuntime } from '../../console/console-runtime.js';
+import { newId } from '../../engine/build-job.js';
+import { createRuntime } from '../../engine/runtime.js';
+import { jobDir, runJob } from '../../engine/run-job.js';
+import { SeatctlError } from '../../errors/index.js';
+import { freshTaskState, jobSchema, type Job, type Task } from '../../model/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import { openContext, type GlobalFlags } from '../context.js';
+import { parseCount } from './fixtures-up.js';
+import { humanSummary, jobDocument } from '../render-job.js';
+
+type Runner = (fn: () => Promise<number>) => Promise<void>;
+
+interface ReplayOptions {
+  task?: string;
+  headed?: boolean;
+  slowMo?: string;
+  pause?: boolean;
+  commit?: boolean;
+  trace?: boolean;
+}
+
+/**
+ * Reruns a job's console tasks from their recorded inputs, in a visible browser when
+ * asked, to watch a flow that broke. A rehearsal (dry run) unless --commit. With
+ * --trace, serves the recorded Playwright trace over HTTP on loopback instead.
+ */
+export function registerReplay(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
+  program
+    .command('replay')
+    .description("rerun a job's console tasks (dry run unless --commit), or serve their trace")
+    .argument('<jobId>', 'the job to replay')
+    .option('--task <taskId>', 'only this task')
+    .option('--headed', 'show the browser (needs a display, e.g. xvfb-run)')
+    .option('--slow-mo <ms>', 'slow every browser action down by this many ms')
+    .option('--pause', 'wait for Enter after every screenshot step (in a terminal)')
+    .option('--commit', 'really apply the changes (default: rehearse only)')
+    .option('--trace', "serve the task's recorded trace with Playwright's trace viewer on 127.0.0.1")
+    .action((jobId: string, opts: ReplayOptions) =>
+      run(async () => {
+        const slowMo = parseCount('--slow-mo', opts.slowMo, 60_000);
+        if (!/^[A-Za-z0-9_-]+$/.test(jobId)) throw new SeatctlError('USAGE', `replay: "${jobId}" is not a job id`);
+        const ctx = await openContext(io, globals());
+        try {
+          const recorded = await loadJob(ctx.config.dataDir, jobId);
+          const tasks = recorded.tasks.filter((t) => ctx.config.apps[t.app]?.definition.kind === 'console' && (!opts.task || t.id === opts.task));
+          if (!tasks.length) throw new SeatctlError('USAGE', `replay: job ${jobId} has no console task${opts.task ? ` named ${opts.task}` : ''}`);
+          if (opts.trace) return await serveTrace(io, jobDir(ctx.config.dataDir, jobId), tasks[0]!);
+          if (opts.headed && !io.env.DISPLAY) throw new SeatctlError('USAGE', 'replay --headed needs a display: run it under xvfb-run, or on a desktop session');
+          if (opts.pause && !io.isTTY) throw new SeatctlError('USAGE', 'replay --pause needs a terminal to read Enter from');
+
+          const consoleRuntime = createConsoleRuntime({
+            dataDir: ctx.config.dataDir,
+            headless: !opts.headed,
+            executablePath: ctx.config.browser.executablePath,
+            ...(slowMo ? { slowMo } : {}),
+            recycleAfterContexts: ctx.config.browser.recycleAfterPages,
+            screenshots: true,
+            trace: true,
+            // A replay must not replace the sessions the service relies on.
+            persistSessions: false,
+            log: ctx.log,
+            ...(opts.pause ? { onStep: (caption: string) => waitForEnter(io, caption) } : {}),
+          });
+          const runtime = createRuntime({ config: ctx.config, log: ctx.log, redactor: ctx.redactor, env: io.env, console: consoleRuntime });
+          const job = replayJob(recorded, tasks, !opts.commit);
+          try {
+            runtime.checkSecrets([...new Set(tasks.map((t) => t.app))]);
+            await runJob(job, runtime);
+          } finally {
+            await runtime.close();
+          }
+          if (globals().json) io.stdout(JSON.stringify({ ...jobDocument(job, ctx.config.dataDir), replayOf: jobId }) + '\n');
+          else io.stdout(`replay of ${jobId}${opts.commit ? '' : ' (rehearsal: nothing was changed)'}\n${humanSummary(job, ctx.config.dataDir)}`);
+          return job.status === 'failed' ? EXIT.TASK_FAILED : EXIT.OK;
+        } finally {
+          await ctx.runtime.close();
+        }
+      }),
+    );
+}
+
+async function loadJob(dataDir: string, jobId: string): Promise<Job> {
+  const file = path.join(jobDir(dataDir, jobId), 'job.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new SeatctlError('USAGE', `replay: no job ${jobId} in ${dataDir}`);
+  }
+  return jobSchema.parse(JSON.parse(text));
+}
+
+/** The recorded inputs (who, what, which app), as a fresh job with its own id. */
+function replayJob(recorded: Job, tasks: Task[], dryRun: boolean): Job {
+  const id = newId('replay');
+  return {
+    id,
+    kind: recorded.kind,
+    status: 'planned',
+    dryRun,
+    createdAt: new Date().toISOString(),
+    finishedAt: null,
+    tasks: tasks.map((t) => ({
+      ...t,
+      jobId: id,
+      ...freshTaskState(),
+    })),
+  };
+}
+
+async function waitForEnter(io: CliIO, caption: string): Promise<void> {
+  io.stderr(`paused after "${caption}" — press Enter to continue `);
+  const rl = createInterface({ input: process.stdin });
+  await new Promise<void>((resolve) => rl.once('line', () => resolve()));
+  rl.close();
+}
+
+/** Playwright's trace viewer over HTTP on loopback (show-trace needs no bundled browser this way). */
+async function serveTrace(io: CliIO, dir: string, task: Task): Promise<number> {
+  const taskDir = path.join(dir, task.id);
+  const traces = (await readdir(taskDir).catch(() => [] as string[])).filter((f) => f.startsWith('trace-') && f.endsWith('.zip')).sort();
+  // The last trace is the task's change; earlier ones are its look-ups.
+  const trace = traces.at(-1);
+  if (!trace) throw new SeatctlError('USAGE', `replay --trace: task ${task.id} has no recorded trace`);
+  // cli.js is not in playwright-core's exports map; its package.json is, and sits beside it.
+  const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'cli.js');
+  const child = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', path.join(taskDir, trace)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      const m = /Listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new SeatctlError('INTERNAL', `trace viewer exited (${code})`)));
+  });
+  io.stdout(`trace viewer for ${task.id} (${trace}): ${url}\nCtrl-C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      child.kill('SIGTERM');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    child.once('exit', () => resolve());
+  });
+  return EXIT.OK;
+}

@@ -1,0 +1,93 @@
+import { createInterface } from 'node:readline';
+import { userInfo } from 'node:os';
+import { SeatctlError } from '../../errors/index.js';
+import { formatIssues } from '../../config/format-issues.js';
+import { jobRequestSchema, type ActionRequest, type JobRequestInput } from '../../model/index.js';
+import { createJobEngine } from '../../engine/job-engine.js';
+import { requestApps } from '../../engine/build-job.js';
+import { writeJobReport } from '../../report/write-report.js';
+import { storedJobDocument } from '../../service/job-document.js';
+import { openJobStore, type StoredJob } from '../../store/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import { openContext, type GlobalFlags } from '../context.js';
+import { createProgress } from '../progress.js';
+import { humanSummary } from '../render-job.js';
+
+export interface JobCommandFlags extends GlobalFlags {
+  /** Do not ask for confirmation in a terminal. */
+  yes?: boolean;
+}
+
+/**
+ * offboard, provision and set-role all end here, on the same engine and store as the
+ * service: validate with the service's schema, plan, show the plan and ask in a
+ * terminal (unless --yes; never without a terminal), apply, write the HTML report.
+ * In a terminal, the person's "yes" is the approval the plan hash is bound to.
+ */
+export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput): Promise<number> {
+  const parsed = jobRequestSchema.safeParse(input);
+  if (!parsed.success) throw new SeatctlError('USAGE', formatIssues(parsed.error.issues), { details: { field: String(parsed.error.issues[0]?.path[0] ?? '') } });
+  const interactive = io.isTTY && Boolean(process.stdin.isTTY) && !flags.yes && !flags.json && !parsed.data.dryRun;
+  if (parsed.data.kind === 'undo') throw new SeatctlError('USAGE', 'use seatctl jobs undo <id>');
+  const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
+  const ctx = await openContext(io, flags);
+  const store = openJobStore(ctx.config.dataDir);
+  const who = `cli:${safeUser()}`;
+  try {
+    const progress = createProgress(io, !flags.json);
+    const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, onTask: progress.onTask });
+    // A missing secret stops the run before a job is stored (a stored job would be resumed later).
+    ctx.runtime.checkSecrets(requestApps(request, ctx.config));
+    const { stored } = await engine.submit(request, { requestedBy: who });
+    let result = await engine.process(stored.job.id);
+    progress.done();
+    if (result.job.status === 'awaiting_approval' && interactive) {
+      io.stdout(planText(result));
+      if (await confirm(io, 'Apply this plan?')) {
+        await engine.approve(result.job.id, result.planHash!, who);
+        result = await engine.process(result.job.id);
+        progress.done();
+      } else {
+        result = await engine.cancel(result.job.id, who);
+      }
+    }
+    const report = await writeJobReport(store, ctx.config.dataDir, result.job.id);
+    if (flags.json) io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');
+    else {
+      io.stdout(humanSummary(result.job, ctx.config.dataDir));
+      if (result.job.status === 'awaiting_approval') {
+        io.stdout(`approval required: ${result.approvalReasons.join('; ')}\n  review:  seatctl jobs show ${result.job.id}\n  approve: seatctl jobs approve ${result.job.id} --hash ${result.planHash}\n`);
+      }
+      io.stdout(`report: ${report}\n`);
+    }
+    // Waiting for approval is not done: scripts must not take it for success.
+    return result.job.status === 'succeeded' || result.job.status === 'planned' ? EXIT.OK : EXIT.TASK_FAILED;
+  } finally {
+    await store.close();
+    await ctx.runtime.close();
+  }
+}
+
+function planText(stored: StoredJob): string {
+  const lines = [`plan for job ${stored.job.id} (hash ${stored.planHash?.slice(0, 12)}…):`];
+  for (const t of stored.job.tasks) lines.push(`  ${t.app.padEnd(10)} ${t.plan?.summary ?? t.detail ?? ''}`);
+  if (stored.approvalReasons.length) lines.push(`  (${stored.approvalReasons.join('; ')})`);
+  return lines.join('\n') + '\n';
+}
+
+async function confirm(io: CliIO, question: string): Promise<boolean> {
+  io.stdout(`${question} [y/N] `);
+  const rl = createInterface({ input: process.stdin });
+  const answer = await new Promise<string>((resolve) => rl.once('line', resolve));
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

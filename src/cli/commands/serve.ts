@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { createSecretResolver } from '../../config/secret-ref.js';
+import { SeatctlError } from '../../errors/index.js';
+import { isLoopback } from '../../service/auth.js';
+import { createService } from '../../service/service.js';
+import { openJobStore } from '../../store/index.js';
+import type { CliIO } from '../io.js';
+import { openContext, type GlobalFlags } from '../context.js';
+import { parseCount } from './fixtures-up.js';
+
+type Runner = (fn: () => Promise<number>) => Promise<void>;
+
+/**
+ * `seatctl serve`: the job service. The bearer token comes from the config
+ * (`service.token: "env:NAME" | "file:/path"`) or --token-ref; without one it only
+ * listens on loopback.
+ */
+export function registerServe(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
+  program
+    .command('serve')
+    .description('run the HTTP job service (resumes unfinished jobs on start)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 = any free port)', '8080')
+    .option('--token-ref <ref>', 'bearer token as env:NAME or file:/path (overrides service.token)')
+    .action((opts: { host: string; port: string; tokenRef?: string }) =>
+      run(async () => {
+        const port = parseCount('--port', opts.port, 65_535) ?? 8080;
+        const ctx = await openContext(io, globals());
+        const ref = opts.tokenRef ?? ctx.config.service.token;
+        const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
+        if (!token && !isLoopback(opts.host)) {
+          await ctx.runtime.close();
+          throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token or --token-ref)`);
+        }
+        if (token !== null && token.length < 16) {
+          await ctx.runtime.close();
+          throw new SeatctlError('USAGE', `${opts.tokenRef ? '--token-ref' : 'service.token'}: the token must be at least 16 characters`);
+        }
+        const store = openJobStore(ctx.config.dataDir);
+        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, token });
+        await service.start();
+        const address = await service.app.listen({ host: opts.host, port });
+        io.stdout(`${JSON.stringify({ listening: address, auth: token ? 'bearer' : 'none (loopback only)' })}\n`);
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        ctx.log.warn('shutting down: no new jobs; waiting for running ones');
+        await service.stop();
+        return 0;
+      }),
+    );
+}

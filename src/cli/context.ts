@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
+import { builtInDrivers } from '../drivers/registry.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { createRedactor, type Redactor } from '../log/redactor.js';
+import { createRuntime, type Runtime } from '../engine/runtime.js';
+import type { CliIO } from './io.js';
+import { createConsoleRuntime } from '../console/console-runtime.js';
+
+export interface GlobalFlags {
+  config?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Logs go to stderr (stdout is the --json document) at warn by default, and in full
+ * to `<dataDir>/logs/seatctl.log`, both through the same secret redaction.
+ */
+export function createCliLogger(io: CliIO, redactor: Redactor, flags: GlobalFlags, logFile?: string): Logger {
+  const level = io.env.SEATCTL_LOG_LEVEL ?? (flags.verbose ? 'info' : 'warn');
+  const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: { write: (line: string) => io.stderr(line) } }];
+  if (logFile) {
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    streams.push({ level: 'info', stream: pino.destination({ dest: logFile, sync: true, mode: 0o600, mkdir: true }) });
+  }
+  return createLogger({ redactor, level: 'info', destination: pino.multistream(streams) });
+}
+
+export interface CliContext {
+  config: LoadedConfig;
+  redactor: Redactor;
+  log: Logger;
+  runtime: Runtime;
+}
+
+export async function openContext(io: CliIO, flags: GlobalFlags): Promise<CliContext> {
+  const redactor = createRedactor();
+  const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), builtInDrivers());
+  const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
+  const consoleRuntime = createConsoleRuntime({
+    dataDir: config.dataDir,
+    headless: config.browser.headless,
+    executablePath: config.browser.executablePath,
+    recycleAfterContexts: config.browser.recycleAfterPages,
+    screenshots: config.browser.screenshots,
+    trace: config.browser.trace,
+    log,
+  });
+  const runtime = createRuntime({ config, log, redactor, env: io.env, console: consoleRuntime });
+  return { config, redactor, log, runtime };
+}

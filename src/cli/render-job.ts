@@ -1,0 +1,54 @@
+import type { Job, Task } from '../model/index.js';
+import { jobDir } from '../engine/run-job.js';
+
+/** The --json document: one object, stable keys, for scripts and the service alike. */
+export function jobDocument(job: Job, dataDir: string) {
+  return {
+    job: {
+      id: job.id,
+      kind: job.kind,
+      status: job.status,
+      dryRun: job.dryRun,
+      createdAt: job.createdAt,
+      finishedAt: job.finishedAt,
+      dir: jobDir(dataDir, job.id),
+      tasks: job.tasks.map((t) => ({
+        id: t.id,
+        app: t.app,
+        action: t.action,
+        email: t.subject.email,
+        outcome: t.outcome,
+        detail: t.detail,
+        notes: t.notes,
+        attempts: t.attempts,
+        ...(t.error ? { error: t.error } : {}),
+        before: t.plan?.before ? { id: t.plan.before.id, status: t.plan.before.status, role: t.plan.before.role } : null,
+        after: t.after ? { id: t.after.id, status: t.after.status, role: t.after.role } : null,
+        evidence: {
+          dir: `${jobDir(dataDir, job.id)}/${t.id}`,
+          requests: t.evidence.filter((e) => e.kind === 'request').length,
+          files: t.evidence.flatMap((e) => ('path' in e ? [e.path] : [])),
+        },
+      })),
+    },
+  };
+}
+
+const SYMBOL: Record<string, string> = { changed: '✔', noop: '=', not_found: '∅', planned: '…', awaiting_approval: '⏸', failed: '✘' };
+
+export function taskLine(t: Task): string {
+  const state = t.outcome ?? t.status;
+  const symbol = SYMBOL[state] ?? '·';
+  return `${symbol} ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.subject.email}  ${state}${t.detail ? `: ${t.detail}` : ''}`;
+}
+
+export function humanSummary(job: Job, dataDir: string): string {
+  const lines = [`job ${job.id} ${job.status}${job.dryRun ? ' (dry run: nothing was changed)' : ''}`];
+  for (const t of job.tasks) {
+    lines.push(`  ${taskLine(t)}`);
+    for (const n of t.notes) lines.push(`      note: ${n}`);
+    if (t.error) lines.push(`      error ${t.error.code}`);
+  }
+  lines.push(`evidence: ${jobDir(dataDir, job.id)}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,83 @@
+import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
+import { secretRefSchema } from './secret-ref.js';
+import { z } from 'zod';
+
+/**
+ * The config file, minus what each driver checks for itself: `credentials` and
+ * `options` are validated by the driver's own schemas (see drivers/registry.ts), so
+ * a driver added later brings its own keys without touching this file.
+ */
+export const retryPolicySchema = z
+  .object({
+    attempts: z.number().int().min(1).max(20).default(4).describe('tries for one call, the first included'),
+    baseDelayMs: z.number().int().min(0).max(60_000).default(250).describe('first backoff delay; doubles per retry, with "equal jitter" (half fixed, half random)'),
+    maxDelayMs: z.number().int().min(0).max(600_000).default(15_000).describe('cap on one backoff delay'),
+    maxThrottleWaits: z.number().int().min(0).max(1000).default(30).describe('429s do not spend attempts, but a storm still ends after this many waits'),
+    throttleDelayMs: z.number().int().min(0).max(600_000).default(2_000).describe('wait after a 429 without Retry-After (Sigma never sends one), doubling per wait'),
+  })
+  .strict()
+  .describe('retry policy');
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+
+export const rateLimitSchema = z
+  .object({
+    intervalMs: z.number().int().min(1).max(3_600_000).describe('length of the rate window'),
+    intervalCap: z.number().int().min(1).max(100_000).describe('calls allowed per window'),
+  })
+  .strict()
+  .describe('at most `intervalCap` calls per `intervalMs` against this app');
+
+export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+
+export const appConfigSchema = z
+  .object({
+    driver: z
+      .string()
+      .min(1)
+      .describe('a built-in driver (`bigid-api`, `sigma-api`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)'),
+    baseUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).describe('the API base including its version path (`…/api/v1`), or the console origin'),
+    concurrency: z.number().int().min(1).max(64).optional().describe("tasks in flight against this app at once; default: the driver's (4 for API apps, 2 for consoles)"),
+    rateLimit: rateLimitSchema.optional(),
+    retry: retryPolicySchema.partial().optional().describe('overrides of the top-level `retry` for this app'),
+    timeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe('per HTTP request (headers and body)'),
+    credentials: z.record(z.string(), z.string()).default({}).describe("driver-specific (see the driver's section); secret fields must be references `env:NAME` or `file:/path`"),
+    options: z.record(z.string(), z.unknown()).default({}).describe("driver-specific (see the driver's section)"),
+  })
+  .strict()
+  .describe('one configured target system');
+export type AppConfigInput = z.input<typeof appConfigSchema>;
+export type BaseAppConfig = z.infer<typeof appConfigSchema>;
+
+export const browserConfigSchema = z
+  .object({
+    executablePath: z.string().min(1).optional().describe('Chromium to use; else SEATCTL_CHROMIUM, Playwright\'s download, then /usr/lib/chromium/chromium'),
+    headless: z.boolean().default(true).describe('false shows the browser (needs a display)'),
+    recycleAfterPages: z.number().int().min(1).max(10_000).default(200).describe('a fresh browser after this many pages keeps memory flat on long runs'),
+    screenshots: z.boolean().default(true).describe('JPEG screenshot trail of every console step (secret fields masked)'),
+    trace: z.boolean().default(true).describe('a Playwright trace per console driver call, started after login'),
+  })
+  .strict()
+  .describe('console flows: the browser seatctl drives');
+
+export const serviceConfigSchema = z
+  .object({
+    token: secretRefSchema.optional().describe('bearer token for the HTTP API, as env:NAME or file:/path; required to listen beyond loopback'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional().describe('ignored; lets editors find a JSON schema'),
+    dataDir: z.string().min(1).default('.seatctl').describe('job records, evidence, sessions and logs; relative to the config file; created owner-only (0700), files 0600'),
+    apps: z
+      .record(z.string().regex(APP_NAME, 'app names are lower-case letters, digits and dashes'), appConfigSchema)
+      .refine((apps) => Object.keys(apps).length > 0, 'at least one app is required')
+      .describe('app name (lower-case letters, digits, dashes) → app config'),
+    browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true }),
+    retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
+    approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
+    service: serviceConfigSchema.default({}).describe('`seatctl serve` settings'),
+  })
+  .strict();
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.infer<typeof configSchema>;

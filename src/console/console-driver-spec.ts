@@ -1,0 +1,38 @@
+import type { Page } from 'playwright';
+import type { DriverSpecBase } from '../drivers/definition.js';
+import type { ProvisionSpec } from '../drivers/driver.js';
+import type { AppUser } from '../model/index.js';
+import type { FlowContext, LocatorMap, Popup } from './flow-context.js';
+
+/**
+ * A console driver as its author writes it: the flows for one admin console and its
+ * locators. `defineConsoleDriver` turns it into a Driver with sessions, tracing,
+ * screenshots, dry run, read-back checks and error mapping — the same for every console.
+ * Each mutating flow returns the user as read back from the console afterwards.
+ */
+export interface ConsoleDriverSpec<C, O> extends DriverSpecBase<C, O> {
+  /** One module per console: a redesign is a one-file change. */
+  locators: LocatorMap;
+  /** Pop-ups that may appear at any time (what's new, cookie banners). */
+  popups?: Popup[];
+  /** True for the sign-in page (and MFA steps): the session is gone. */
+  isLoginUrl(url: URL): boolean;
+  capabilities?: { delete?: boolean; reactivate?: boolean; listsDeactivated?: boolean };
+  login(ctx: FlowContext<C, O>): Promise<void>;
+  findUser(ctx: FlowContext<C, O>, email: string): Promise<AppUser | null>;
+  listUsers(ctx: FlowContext<C, O>, options: { includeInactive: boolean }): AsyncIterable<AppUser[]>;
+  listRoles(ctx: FlowContext<C, O>): Promise<string[]>;
+  provision?(ctx: FlowContext<C, O>, spec: ProvisionSpec): Promise<AppUser | null>;
+  setRole?(ctx: FlowContext<C, O>, user: AppUser, role: string): Promise<AppUser | null>;
+  deactivate(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
+  reactivate?(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
+  delete?(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
+  /**
+   * Read-only health check for `seatctl doctor`, after login: visit the pages the
+   * flows use and `find` their key locators, so a redesign is named before a real
+   * task trips on it.
+   */
+  canary?(ctx: FlowContext<C, O>): Promise<void>;
+}
+
+export type { Page };

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright';
+import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
+import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../drivers/definition.js';
+import { checkReadBack, checkRoles } from '../drivers/read-back.js';
+import { mutationMethods } from '../drivers/mutation-methods.js';
+import { SeatctlError } from '../errors/index.js';
+import type { AppUser, Operation } from '../model/index.js';
+import type { ConsoleDriverSpec } from './console-driver-spec.js';
+import type { ConsoleRuntime, StorageState } from './console-runtime.js';
+import { DryRunStop, type FlowContext } from './flow-context.js';
+import { makeFlowContext } from './make-flow-context.js';
+import { mapConsoleError } from './map-console-error.js';
+import { captureFailure } from './screenshot.js';
+import { createSessionKeeper } from './session-keeper.js';
+
+/** Options every console driver accepts, besides its own. */
+export interface ConsoleCommonOptions {
+  locatorTimeoutMs?: number;
+}
+
+const VIEWPORT = { width: 1280, height: 860 };
+
+/**
+ * Turns a console flow spec into a Driver. Everything that must be the same for every
+ * console lives here: a context per task from the shared logged-in state, a trace per
+ * task (started after login), pop-up handlers, the screenshot trail, failure capture,
+ * dry-run stops, and the read-back check after every change.
+ */
+export function defineConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDriverSpec<C, O>): DriverDefinition<C, O> {
+  // Consoles are slow and stateful: two tasks at a time unless the spec says otherwise.
+  return definitionFromSpec(spec, 'console', 2, (deps) => createConsoleDriver(spec, deps));
+}
+
+function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDriverSpec<C, O>, deps: DriverDeps<C, O>): Driver {
+  if (!deps.console) throw new SeatctlError('INTERNAL', `${deps.app}: console drivers need the browser runtime`);
+  const runtime = deps.console as ConsoleRuntime;
+  const { app } = deps;
+  const locatorTimeoutMs = deps.options.locatorTimeoutMs ?? 15_000;
+  let traceCounter = 0;
+
+  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true): FlowContext<C, O> =>
+    makeFlowContext({
+      page,
+      app,
+      baseUrl: deps.baseUrl,
+      credentials: deps.credentials,
+      options: deps.options,
+      dryRun,
+      log: deps.log,
+      secret: deps.secret,
+      locators: spec.locators,
+      sink,
+      screenshots: runtime.options.screenshots,
+      locatorTimeoutMs,
+      isLoginUrl: spec.isLoginUrl,
+      detectSignIn,
+      relogin: async (p) => {
+        await sessions.invalidate();
+        const state = await sessions.current();
+        await p.context().addCookies(state.cookies);
+      },
+      masks,
+      notes,
+      label,
+      onStep: runtime.options.onStep,
+    });
+
+  const addPopupHandlers = async (page: Page): Promise<void> => {
+    for (const popup of spec.popups ?? []) {
+      await page.addLocatorHandler(popup.locator(page), () => popup.dismiss(page));
+    }
+  };
+
+  // Login runs in its own context with no trace: credentials never enter a task trace.
+  // Its screenshots (password and OTP masked) go to the evidence of the task that needed it.
+  let loginSink: EvidenceSink | null = null;
+  const sessions = createSessionKeeper({
+    app,
+    runtime,
+    log: deps.log,
+    performLogin: async (base: StorageState | null) => {
+      const context = await runtime.pool.newContext({ viewport: VIEWPORT, ...(base ? { storageState: base } : {}) });
+      context.setDefaultTimeout(locatorTimeoutMs);
+      const masks: Locator[] = [];
+      const page = await context.newPage();
+      try {
+        await addPopupHandlers(page);
+        const sink = loginSink ?? nullSink();
+        await spec.login(flowContext(page, sink, false, masks, [], 'login', false));
+        return (await context.storageState()) as StorageState;
+      } catch (err) {
+        if (loginSink) await captureFailure(page, loginSink, masks);
+        throw mapConsoleError(err, app, false);
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    },
+  });
+
+  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string): Promise<void> => {
+    traceCounter += 1;
+    const file = path.join(sink.dir, `trace-${label}-${traceCounter}.zip`);
+    try {
+      // Playwright creates a missing folder with default (world-readable) permissions.
+      await mkdir(sink.dir, { recursive: true, mode: 0o700 });
+      await context.tracing.stop({ path: file });
+      // Traces hold page snapshots and session cookies: owner-only, like all evidence.
+      await chmod(file, 0o600);
+      const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+      sink.add({ kind: 'trace', at: new Date().toISOString(), path: path.basename(file), sha256, caption: `Playwright trace: ${label}` });
+    } catch (err) {
+      sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
+    }
+  };
+
+  /** A fresh context and page for one driver call, from the shared session. */
+  async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
+    loginSink = call.evidence;
+    const state = await sessions.current();
+    const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
+    context.setDefaultTimeout(locatorTimeoutMs);
+    const tracing = runtime.options.trace;
+    if (tracing) await context.tracing.start({ screenshots: true, snapshots: true, title: `${app} ${label}` });
+    const masks: Locator[] = [];
+    let page: Page | null = null;
+    try {
+      page = await context.newPage();
+      await addPopupHandlers(page);
+      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label);
+      const result = await fn(ctx);
+      return result;
+    } catch (err) {
+      if (err instanceof DryRunStop) throw err;
+      const onLogin = page ? safeIsLogin(page, spec.isLoginUrl) : false;
+      const mapped = mapConsoleError(err, app, onLogin);
+      if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
+      if (page && mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
+      throw mapped;
+    } finally {
+      if (tracing) await stopTrace(context, call.evidence, label);
+      await context.close().catch(() => undefined);
+    }
+  }
+
+  /** A mutating flow: dry-run stops become "planned", real runs must pass the read-back. */
+  async function change(call: DriverCallContext, op: Operation, role: string | undefined, before: AppUser | null, run: (ctx: FlowContext<C, O>) => Promise<AppUser | null>): Promise<ChangeResult> {
+    try {
+      const notes: string[] = [];
+      const after = await withPage(call, op, run, notes);
+      checkReadBack(app, op, after, role);
+      return { changed: true, after, notes };
+    } catch (err) {
+      if (err instanceof DryRunStop) return { changed: false, planned: true, after: before, notes: [`dry run stopped at: ${err.caption}`] };
+      throw err;
+    }
+  }
+
+  return {
+    app,
+    kind: 'console',
+    capabilities: {
+      delete: Boolean(spec.delete) && (spec.capabilities?.delete ?? true),
+      reactivate: Boolean(spec.reactivate),
+      listsDeactivated: spec.capabilities?.listsDeactivated ?? true,
+    },
+    findUser: (email, call) => withPage(call, 'find', (ctx) => spec.findUser(ctx, email)),
+    async *listUsers(call, options) {
+      loginSink = call.evidence;
+      const state = await sessions.current();
+      const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
+      context.setDefaultTimeout(locatorTimeoutMs);
+      const page = await context.newPage();
+      try {
+        await addPopupHandlers(page);
+        const ctx = flowContext(page, call.evidence, false, [], [], 'list');
+        try {
+          yield* spec.listUsers(ctx, { includeInactive: options?.includeInactive ?? true });
+        } catch (err) {
+          const mapped = mapConsoleError(err, app, safeIsLogin(page, spec.isLoginUrl));
+          if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
+          throw mapped;
+        }
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    },
+    listRoles: (call) => withPage(call, 'roles', (ctx) => spec.listRoles(ctx)),
+    canary: (call) =>
+      withPage(call, 'canary', async (ctx) => {
+        await spec.canary?.(ctx);
+        await ctx.step('doctor canary');
+        for await (const page of spec.listUsers(ctx, { includeInactive: false })) return { users: page.length };
+        return { users: 0 };
+      }),
+    async validateProvision(specs, call) {
+      checkRoles(app, specs.map((s) => s.role), await withPage(call, 'roles', (ctx) => spec.listRoles(ctx)));
+    },
+    ...mutationMethods(app, 'console driver', spec, change),
+    async close() {
+      // The browser belongs to the runtime, shared with other console apps.
+    },
+  };
+}
+
+function safeIsLogin(page: Page, isLoginUrl: (u: URL) => boolean): boolean {
+  try {
+    return !page.isClosed() && isLoginUrl(new URL(page.url()));
+  } catch {
+    return false;
+  }
+}
+
+function nullSink(): EvidenceSink {
+  return { dir: '', items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot', at: '', path: '', sha256: '', caption: '' }) };
+}

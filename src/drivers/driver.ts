@@ -1,0 +1,81 @@
+import type { AppUser, EvidenceItem, FileEvidence } from '../model/index.js';
+
+/**
+ * The one interface every app driver implements, API or console. The engine never
+ * knows which kind it is talking to: plan, dry run, retries, evidence and read-back
+ * work the same for both.
+ */
+export interface ProvisionSpec {
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: string;
+  teams?: string[];
+}
+
+export interface ChangeResult {
+  /** False when the app was already in the wanted state, or in a dry run. */
+  changed: boolean;
+  /** The user as read back after the change (or as it would be, in a dry run). */
+  after: AppUser | null;
+  /** Facts a person must act on, e.g. "SAML user: also disable in the IdP". */
+  notes: string[];
+  /** True in a dry run: the change was prepared and shown, never sent. */
+  planned?: boolean;
+  /** Evidence this call left; the engine adds it to the task. */
+  evidence?: EvidenceItem[];
+}
+
+/** Where a driver leaves proof of what it did during one task. */
+export interface EvidenceSink {
+  add(item: EvidenceItem): void;
+  note(text: string): void;
+  /** Writes an artifact file (screenshot, trace, HTML) and records its hash. */
+  saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string): Promise<FileEvidence>;
+  /** Folder for artifacts a tool writes itself (Playwright traces). */
+  readonly dir: string;
+  readonly items: readonly EvidenceItem[];
+}
+
+export interface DriverCallContext {
+  evidence: EvidenceSink;
+  /** Prepare and show the change, never send it. */
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  /** Include deactivated/archived users where the app can list them. */
+  includeInactive?: boolean;
+}
+
+export interface Driver {
+  readonly app: string;
+  readonly kind: 'api' | 'console';
+  readonly capabilities: {
+    delete: boolean;
+    reactivate: boolean;
+    /**
+     * False for consoles that drop deactivated members from every list (Stitch): an
+     * absent account there may be one already deactivated, so offboarding reports
+     * `noop` ("no access") rather than `not_found`.
+     */
+    listsDeactivated?: boolean;
+  };
+
+  findUser(email: string, ctx: DriverCallContext): Promise<AppUser | null>;
+  /** Pages of users, so a review of 10,000 people streams. */
+  listUsers(ctx: DriverCallContext, options?: ListOptions): AsyncIterable<AppUser[]>;
+  listRoles(ctx: DriverCallContext): Promise<string[]>;
+  /** Checks a whole batch before any create, so a batch never fails half-way. */
+  validateProvision(specs: ProvisionSpec[], ctx: DriverCallContext): Promise<void>;
+  provision(spec: ProvisionSpec, ctx: DriverCallContext): Promise<ChangeResult>;
+  setRole(user: AppUser, role: string, ctx: DriverCallContext): Promise<ChangeResult>;
+  deactivate(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
+  reactivate(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
+  delete(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
+  /** Read-only check for `seatctl doctor`: sign in and read the first page of users. */
+  canary?(ctx: DriverCallContext): Promise<{ users: number }>;
+  /** Releases sessions, browsers, sockets. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,223 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ApprovalsConfig } from '../config/approval-schema.js';
+import { SeatctlError } from '../errors/index.js';
+import type { Job, JobRequest, Task } from '../model/index.js';
+import type { JobMeta, JobStore, StoredJob } from '../store/job-store.js';
+import { approvalReasons } from './approval-policy.js';
+import { buildJob } from './build-job.js';
+import { buildUndoJob } from './build-undo-job.js';
+import { planHash, sameState } from './plan-hash.js';
+import { finalStatus } from './run-job.js';
+import type { Runtime } from './runtime.js';
+import { createTaskRunner, jobDir, landed } from './task-runner.js';
+
+/**
+ * The durable job lifecycle shared by the CLI and the service:
+ * planned → (awaiting_approval) → running → succeeded | failed | cancelled.
+ * Every state change is written to the store before the next step, and a task's
+ * intent is written before each external mutation, so a process killed at any point
+ * resumes without changing an account twice or leaving a task hanging.
+ */
+export interface JobEngineDeps {
+  runtime: Runtime;
+  store: JobStore;
+  approvals: ApprovalsConfig;
+  onTask?: (task: Task, job: Job) => void;
+}
+
+export type SubmitOptions = Omit<JobMeta, 'request'>;
+
+export interface JobEngine {
+  submit(request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;
+  /** Plans (if needed) and runs a job as far as it can go: to the end, or to an approval. */
+  process(jobId: string): Promise<StoredJob>;
+  approve(jobId: string, hash: string, by: string): Promise<StoredJob>;
+  cancel(jobId: string, by: string): Promise<StoredJob>;
+  /** Picks up jobs a previous process left unfinished. */
+  resume(): Promise<string[]>;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function createJobEngine(deps: JobEngineDeps): JobEngine {
+  const { runtime, store } = deps;
+  const runner = createTaskRunner(runtime);
+  const inFlight = new Map<string, Promise<StoredJob>>();
+
+  const must = async (jobId: string): Promise<StoredJob> => {
+    const stored = await store.get(jobId);
+    if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+    return stored;
+  };
+
+  const audit = (jobId: string, kind: string, data: unknown) => store.appendAudit(jobId, kind, runtime.redactor.scrubDeep(data));
+
+  const saveTask = async (task: Task, job: Job) => {
+    await store.saveTask(task);
+    deps.onTask?.(task, job);
+  };
+
+  async function finish(stored: StoredJob): Promise<StoredJob> {
+    const { job } = stored;
+    job.status = finalStatus(job);
+    job.finishedAt = new Date().toISOString();
+    await store.setStatus(job.id, job.status, job.finishedAt);
+    await audit(job.id, 'finished', { status: job.status, outcomes: job.tasks.map((t) => ({ task: t.id, outcome: t.outcome, error: t.error?.code ?? null })) });
+    const dir = jobDir(runtime.config.dataDir, job.id);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2), { mode: 0o600 });
+    return must(job.id);
+  }
+
+  async function plan(stored: StoredJob): Promise<StoredJob> {
+    const { job } = stored;
+    await Promise.all(
+      job.tasks.filter((t) => t.status === 'pending' || t.status === 'planning').map(async (t) => {
+        await runner.plan(t);
+        await saveTask(t, job);
+      }),
+    );
+    const hash = planHash(job);
+    const reasons = job.dryRun ? [] : approvalReasons(job, deps.approvals, stored.meta.request.requireApproval);
+    await store.setPlan(job.id, hash, reasons);
+    await audit(job.id, 'planned', { planHash: hash, reasons, tasks: job.tasks.map((t) => ({ task: t.id, operations: t.plan?.operations ?? [], summary: t.plan?.summary ?? t.detail })) });
+    return must(job.id);
+  }
+
+  async function waitForApproval(stored: StoredJob): Promise<StoredJob> {
+    for (const t of stored.job.tasks) {
+      if (t.status === 'planned') {
+        t.outcome = 'awaiting_approval';
+        t.detail = `awaiting approval: ${t.plan?.summary ?? ''}`;
+        await saveTask(t, stored.job);
+      }
+    }
+    await store.setStatus(stored.job.id, 'awaiting_approval');
+    await audit(stored.job.id, 'awaiting_approval', { planHash: stored.planHash, reasons: stored.approvalReasons });
+    return must(stored.job.id);
+  }
+
+  /** Applies planned tasks; a task whose target changed since the plan goes back for approval. */
+  async function apply(stored: StoredJob): Promise<StoredJob> {
+    const { job } = stored;
+    await store.setStatus(job.id, 'running');
+    job.status = 'running';
+    const needsApproval = stored.approvalReasons.length > 0;
+    let replanned = false;
+    await Promise.all(
+      job.tasks.map(async (t) => {
+        if (t.status !== 'planned' && t.status !== 'running') return;
+        if (!job.dryRun) {
+          const current = await runner.read(t);
+          // read() records a failed look-up on the task itself.
+          if ((t.status as string) === 'failed') return saveTask(t, job);
+          const crashedMidMutation = t.status === 'running';
+          if (crashedMidMutation && landed(t, current)) {
+            // The change went out before the process died: record it, never resend it.
+            Object.assign(t, { status: 'succeeded', outcome: 'changed', after: current, finishedAt: new Date().toISOString(), detail: t.plan?.summary ?? '' });
+            t.notes = [...t.notes, 'the process stopped after sending this change; confirmed by reading the account back on resume'];
+            await audit(job.id, 'recovered', { task: t.id });
+            return saveTask(t, job);
+          }
+          if (!crashedMidMutation && !sameState(current, t.plan?.before ?? null)) {
+            // Never act on a target that changed after it was planned (and approved).
+            await audit(job.id, 'replanned', { task: t.id, reason: 'state changed since the plan' });
+            t.status = 'pending';
+            await runner.plan(t);
+            await saveTask(t, job);
+            if (needsApproval) {
+              replanned = true;
+              return;
+            }
+            if ((t.status as string) !== 'planned') return;
+          }
+        }
+        await runner.apply(t, job.dryRun, {
+          beforeMutation: async (task) => {
+            task.status = 'running';
+            await saveTask(task, job);
+            await store.recordAttempt(job.id, { taskId: task.id, operation: (task.plan?.operations ?? []).join('+'), phase: 'mutating', at: new Date().toISOString() });
+          },
+          afterMutation: async (task) => {
+            await store.recordAttempt(job.id, { taskId: task.id, operation: (task.plan?.operations ?? []).join('+'), phase: 'mutated', at: new Date().toISOString() });
+          },
+        });
+        await saveTask(t, job);
+        await audit(job.id, 'task', { task: t.id, app: t.app, outcome: t.outcome, error: t.error?.code ?? null, evidence: t.evidence.filter((e) => 'sha256' in e).map((e) => ('sha256' in e ? { path: e.path, sha256: e.sha256 } : null)) });
+      }),
+    );
+    if (replanned) {
+      const again = await store.get(job.id);
+      const hash = planHash(again!.job);
+      await store.setPlan(job.id, hash, [...stored.approvalReasons, 'the target changed after approval']);
+      return waitForApproval((await store.get(job.id))!);
+    }
+    return finish((await store.get(job.id))!);
+  }
+
+  async function processOnce(jobId: string): Promise<StoredJob> {
+    let stored = await must(jobId);
+    if (TERMINAL.has(stored.job.status)) return stored;
+    if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
+    if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending')) stored = await plan(stored);
+    if (stored.approvalReasons.length && stored.approvedHash !== stored.planHash) return waitForApproval(stored);
+    return apply(stored);
+  }
+
+  const engine: JobEngine = {
+    async submit(request, options = {}) {
+      let job: Job;
+      if (request.kind === 'undo') {
+        const original = await must(request.jobId);
+        const built = buildUndoJob(original.job, request.dryRun);
+        job = built.job;
+        if (built.skipped.length) for (const t of job.tasks) t.notes.push(...built.skipped);
+      } else {
+        job = buildJob(request, runtime.config);
+      }
+      const meta: JobMeta = {
+        request,
+        idempotencyKey: options.idempotencyKey,
+        runAt: options.runAt,
+        requestedBy: options.requestedBy,
+      };
+      const result = await store.create(job, meta);
+      if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
+      return result;
+    },
+    process(jobId) {
+      // One runner per job in this process, however many callers ask.
+      const existing = inFlight.get(jobId);
+      if (existing) return existing;
+      const p = processOnce(jobId).finally(() => inFlight.delete(jobId));
+      inFlight.set(jobId, p);
+      return p;
+    },
+    async approve(jobId, hash, by) {
+      const stored = await must(jobId);
+      if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
+      if (!(await store.approve(jobId, hash, by))) {
+        throw new SeatctlError('CONFLICT', `plan hash does not match job ${jobId}'s current plan (${stored.planHash}); review the plan again`, { details: { field: 'planHash' } });
+      }
+      await audit(jobId, 'approved', { planHash: hash, by });
+      return must(jobId);
+    },
+    async cancel(jobId, by) {
+      const stored = await must(jobId);
+      if (TERMINAL.has(stored.job.status)) throw new SeatctlError('CONFLICT', `job ${jobId} is already ${stored.job.status}`);
+      if (stored.job.status === 'running') throw new SeatctlError('CONFLICT', `job ${jobId} is running; it cannot be cancelled mid-change`);
+      for (const t of stored.job.tasks) if (!TERMINAL.has(t.status)) await store.saveTask({ ...t, status: 'cancelled', outcome: t.outcome === 'awaiting_approval' ? null : t.outcome });
+      await store.setStatus(jobId, 'cancelled', new Date().toISOString());
+      await audit(jobId, 'cancelled', { by });
+      return must(jobId);
+    },
+    async resume() {
+      const unfinished = await store.unfinished();
+      for (const s of unfinished) await audit(s.job.id, 'resumed', { status: s.job.status });
+      await Promise.all(unfinished.map((s) => engine.process(s.job.id).catch((err) => runtime.log.error({ job: s.job.id, err: (err as Error).message }, 'resume failed'))));
+      return unfinished.map((s) => s.job.id);
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,93 @@
+import { createSecretResolver } from '../config/secret-ref.js';
+import type { LoadedConfig, ResolvedApp } from '../config/load-config.js';
+import type { Driver } from '../drivers/driver.js';
+import { SeatctlError } from '../errors/index.js';
+import { createHttpClient } from '../http/http-client.js';
+import type { Logger } from '../log/logger.js';
+import type { Redactor } from '../log/redactor.js';
+import { createScheduler, type Scheduler } from '../queue/scheduler.js';
+
+/**
+ * Everything a process needs to run tasks: one driver and one queue per app, made
+ * once and shared by every job (so sessions, tokens and browser contexts are reused).
+ */
+export interface Runtime {
+  config: LoadedConfig;
+  log: Logger;
+  redactor: Redactor;
+  scheduler: Scheduler;
+  app(name: string): ResolvedApp;
+  driver(name: string): Driver;
+  /** Resolves the secrets of these apps now, so a missing one stops the run before any task starts. */
+  checkSecrets(apps: string[]): void;
+  close(): Promise<void>;
+}
+
+export interface RuntimeDeps {
+  config: LoadedConfig;
+  log: Logger;
+  redactor: Redactor;
+  env?: NodeJS.ProcessEnv;
+  /** Console drivers get this (the browser pool); API drivers ignore it. Closed with the runtime. */
+  console?: { close(): Promise<void> };
+}
+
+export function createRuntime(deps: RuntimeDeps): Runtime {
+  const { config, log, redactor } = deps;
+  const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, ...(deps.env ? { env: deps.env } : {}) });
+  const scheduler = createScheduler({
+    apps: Object.fromEntries(Object.values(config.apps).map((a) => [a.name, { concurrency: a.concurrency, rateLimit: a.rateLimit }])),
+    log,
+  });
+  const drivers = new Map<string, Driver>();
+
+  const app = (name: string): ResolvedApp => {
+    const found = config.apps[name];
+    if (!found) throw new SeatctlError('USAGE', `unknown app ${name}`);
+    return found;
+  };
+
+  const secretFor = (a: ResolvedApp, field: string): string => {
+    const ref = a.credentials[field];
+    if (!ref) throw new SeatctlError('CONFIG_INVALID', `apps.${a.name}.credentials.${field}: missing`);
+    return secrets.resolve(ref, `apps.${a.name}.credentials.${field}`);
+  };
+
+  return {
+    config,
+    log,
+    redactor,
+    scheduler,
+    app,
+    checkSecrets(apps) {
+      for (const name of apps) {
+        const a = app(name);
+        for (const field of a.definition.secretFields) secretFor(a, field);
+      }
+    },
+    driver(name) {
+      const existing = drivers.get(name);
+      if (existing) return existing;
+      const a = app(name);
+      const driver = a.definition.create({
+        app: a.name,
+        baseUrl: a.baseUrl,
+        timeoutMs: a.timeoutMs,
+        credentials: a.credentials,
+        options: a.options,
+        secret: (field: string) => secretFor(a, field),
+        log: log.child({ app: a.name }),
+        redactor,
+        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name }),
+        console: deps.console,
+      });
+      drivers.set(name, driver);
+      return driver;
+    },
+    async close() {
+      await Promise.allSettled([...drivers.values()].map((d) => d.close()));
+      drivers.clear();
+      await deps.console?.close();
+    },
+  };
+}

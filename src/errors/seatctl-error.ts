@@ -1,0 +1,90 @@
+/**
+ * Typed errors with a stable `code` (for scripts, reports, the HTTP API) and a retry
+ * class (for the scheduler). One class with data rather than a class per code: the
+ * decision logic reads the data, and new codes need no new types.
+ */
+export type RetryClass =
+  /** transient: 5xx, resets, timeouts; retried with backoff */
+  | 'retryable'
+  /** credentials expired: re-login, then retry */
+  | 'session'
+  /** the app asked us to slow down: requeue without spending an attempt */
+  | 'throttled'
+  /** retrying cannot help: bad role, not found, forbidden, a business rule */
+  | 'permanent';
+
+export const ERROR_CODES = {
+  USAGE: 'permanent',
+  CONFIG_INVALID: 'permanent',
+  SECRET_UNRESOLVED: 'permanent',
+  AUTH_FAILED: 'permanent',
+  SESSION_EXPIRED: 'session',
+  RATE_LIMITED: 'throttled',
+  UPSTREAM_UNAVAILABLE: 'retryable',
+  NETWORK: 'retryable',
+  TIMEOUT: 'retryable',
+  USER_NOT_FOUND: 'permanent',
+  ROLE_INVALID: 'permanent',
+  FORBIDDEN: 'permanent',
+  CONFLICT: 'permanent',
+  UPSTREAM_REJECTED: 'permanent',
+  UNSUPPORTED: 'permanent',
+  SAML_USER: 'permanent',
+  RULE_REFUSED: 'permanent',
+  READBACK_MISMATCH: 'permanent',
+  LOCATOR_NOT_FOUND: 'permanent',
+  BROWSER_NOT_FOUND: 'permanent',
+  BROWSER_CRASHED: 'retryable',
+  CANCELLED: 'permanent',
+  INTERNAL: 'permanent',
+} as const satisfies Record<string, RetryClass>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface SeatctlErrorOptions {
+  /** Overrides the code's default class (e.g. a 409 that is really transient). */
+  retryClass?: RetryClass;
+  /** From Retry-After, when the app sent one. */
+  retryAfterMs?: number;
+  /** Structured facts for reports (field path, locator, status). Never secrets. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class SeatctlError extends Error {
+  readonly code: ErrorCode;
+  readonly retryClass: RetryClass;
+  readonly retryAfterMs: number | undefined;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SeatctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SeatctlError';
+    this.code = code;
+    this.retryClass = options.retryClass ?? ERROR_CODES[code];
+    this.retryAfterMs = options.retryAfterMs;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; retryClass: RetryClass; details?: Record<string, unknown> } {
+    return {
+      code: this.code,
+      message: this.message,
+      retryClass: this.retryClass,
+      ...(Object.keys(this.details).length ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** Anything thrown becomes a SeatctlError; unknown errors are INTERNAL and permanent. */
+export function toSeatctlError(err: unknown): SeatctlError {
+  if (err instanceof SeatctlError) return err;
+  if (err instanceof Error && err.name === 'AbortError') return new SeatctlError('CANCELLED', 'cancelled', { cause: err });
+  const message = err instanceof Error ? err.message : String(err);
+  return new SeatctlError('INTERNAL', message, { cause: err });
+}
+
+/** Errors the user caused by what they typed: exit code 2, not 1. */
+export function isUsageError(err: unknown): boolean {
+  return err instanceof SeatctlError && (err.code === 'USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'SECRET_UNRESOLVED');
+}

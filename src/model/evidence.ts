@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * Proof of what a task did. API work leaves request records; console work leaves
+ * screenshots and a trace. Files are referenced by path relative to the task's
+ * artifact folder, with their SHA-256, so a report can be re-verified later.
+ */
+export const requestRecordSchema = z.object({
+  kind: z.literal('request'),
+  at: z.string(),
+  method: z.string(),
+  url: z.string(),
+  status: z.number().nullable(),
+  durationMs: z.number(),
+  /** Request body with secret fields replaced; absent for GETs. */
+  requestBody: z.unknown().optional(),
+  /** Truncated, redacted response body. */
+  responseBody: z.unknown().optional(),
+  /** Dry run: built but not sent. */
+  planned: z.boolean().optional(),
+  error: z.string().optional(),
+});
+export type RequestRecord = z.infer<typeof requestRecordSchema>;
+
+export const fileEvidenceSchema = z.object({
+  kind: z.enum(['screenshot', 'trace', 'html', 'record']),
+  at: z.string(),
+  path: z.string(),
+  sha256: z.string(),
+  caption: z.string(),
+});
+export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
+
+export const noteEvidenceSchema = z.object({ kind: z.literal('note'), at: z.string(), text: z.string() });
+
+export const evidenceItemSchema = z.discriminatedUnion('kind', [
+  requestRecordSchema,
+  fileEvidenceSchema,
+  noteEvidenceSchema,
+]);
+export type EvidenceItem = z.infer<typeof evidenceItemSchema>;

@@ -1,0 +1,174 @@
+import PQueue from 'p-queue';
+import type { RetryPolicy } from '../config/schema.js';
+import { SeatctlError, toSeatctlError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import { decideRetry } from './retry-decision.js';
+
+/**
+ * One p-queue per app, shared by every job in the process: it caps concurrency and
+ * rate, nothing else. Retries, backoff and the read-back rule live here, above the
+ * queues, and a waiting retry does not hold a queue slot.
+ */
+export interface AppLimits {
+  concurrency: number;
+  rateLimit?: { intervalMs: number; intervalCap: number } | undefined;
+}
+
+export interface Operation<T> {
+  app: string;
+  label: string;
+  /** Reads are repeated blindly; a mutation is repeated only after `verify` says it did not land. */
+  kind: 'read' | 'mutation';
+  run(attempt: number): Promise<T>;
+  /**
+   * Mutations only: reads the app's state. Returns the result when the change is
+   * already there (a response lost after the app applied it), undefined otherwise.
+   */
+  verify?: () => Promise<T | undefined>;
+  policy: RetryPolicy;
+  signal?: AbortSignal;
+  /** Called when an attempt fails and will be retried (for logs, metrics, the task record). */
+  onRetry?: (info: { attempt: number; error: SeatctlError; delayMs: number; reason: string }) => void;
+}
+
+export interface OperationResult<T> {
+  value: T;
+  attempts: number;
+  /** True when the value came from the read-back after a lost response. */
+  recoveredByReadBack: boolean;
+}
+
+export interface SchedulerStats {
+  retries: number;
+  throttled: number;
+  recoveredByReadBack: number;
+}
+
+export interface Scheduler {
+  run<T>(op: Operation<T>): Promise<OperationResult<T>>;
+  /** Waiting + running operations per app. */
+  depth(): Record<string, { queued: number; running: number }>;
+  stats(app: string): SchedulerStats;
+  onIdle(): Promise<void>;
+}
+
+export interface SchedulerDeps {
+  apps: Record<string, AppLimits>;
+  log: Logger;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new SeatctlError('CANCELLED', 'cancelled'));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(new SeatctlError('CANCELLED', 'cancelled'));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const sleep = deps.sleep ?? abortableSleep;
+  const random = deps.random ?? Math.random;
+  const queues = new Map<string, PQueue>();
+  const stats = new Map<string, SchedulerStats>();
+  // When an app says "come back in N s", every operation on that app waits, not just
+  // the one that got the 429: hammering on would only extend the throttle.
+  const pausedUntil = new Map<string, number>();
+
+  for (const [app, limits] of Object.entries(deps.apps)) {
+    queues.set(
+      app,
+      new PQueue({
+        concurrency: limits.concurrency,
+        ...(limits.rateLimit ? { intervalCap: limits.rateLimit.intervalCap, interval: limits.rateLimit.intervalMs } : {}),
+      }),
+    );
+    stats.set(app, { retries: 0, throttled: 0, recoveredByReadBack: 0 });
+  }
+
+  const queueFor = (app: string): PQueue => {
+    const q = queues.get(app);
+    if (!q) throw new SeatctlError('INTERNAL', `no queue for app ${app}`);
+    return q;
+  };
+
+  async function inQueue<T>(app: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const wait = (pausedUntil.get(app) ?? 0) - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+    return queueFor(app).add(fn, signal ? { signal } : {}) as Promise<T>;
+  }
+
+  async function run<T>(op: Operation<T>): Promise<OperationResult<T>> {
+    const appStats = stats.get(op.app);
+    if (!appStats) throw new SeatctlError('INTERNAL', `no queue for app ${op.app}`);
+    let attempt = 0;
+    let throttleWaits = 0;
+    let mayHaveLanded = false;
+    for (;;) {
+      if (op.signal?.aborted) throw new SeatctlError('CANCELLED', `${op.label}: cancelled`);
+      if (mayHaveLanded && op.verify) {
+        // Never send a mutation twice: look first.
+        const verify = op.verify;
+        const found = await runRead(op, () => verify());
+        if (found !== undefined) {
+          appStats.recoveredByReadBack += 1;
+          deps.log.info({ app: op.app, op: op.label }, 'mutation had landed before its response was lost; not repeating it');
+          return { value: found, attempts: attempt, recoveredByReadBack: true };
+        }
+      }
+      attempt += 1;
+      try {
+        const value = await inQueue(op.app, () => op.run(attempt), op.signal);
+        return { value, attempts: attempt, recoveredByReadBack: false };
+      } catch (err) {
+        const error = toSeatctlError(err);
+        const decision = decideRetry(error, { attempt, throttleWaits }, op.policy, random);
+        if (decision.action === 'fail') throw error;
+        if (!decision.spendsAttempt) {
+          attempt -= 1;
+          throttleWaits += 1;
+          appStats.throttled += 1;
+          if (error.retryAfterMs !== undefined) pausedUntil.set(op.app, Math.max(pausedUntil.get(op.app) ?? 0, Date.now() + error.retryAfterMs));
+        } else {
+          appStats.retries += 1;
+        }
+        // A 429 means the app refused before acting. Anything else may have come after
+        // it acted (a reset, a timeout, a console session dropped right after the
+        // confirm click), so the next try starts by reading the state back.
+        if (op.kind === 'mutation' && error.retryClass !== 'throttled') mayHaveLanded = true;
+        op.onRetry?.({ attempt, error, delayMs: decision.delayMs, reason: decision.reason });
+        deps.log.warn({ app: op.app, op: op.label, attempt, code: error.code, delayMs: decision.delayMs }, `retrying: ${decision.reason}`);
+        if (decision.delayMs > 0) await sleep(decision.delayMs, op.signal);
+      }
+    }
+  }
+
+  /** A read-back is itself retried as a read, within the operation's policy. */
+  async function runRead<T>(op: Operation<T>, fn: () => Promise<T | undefined>): Promise<T | undefined> {
+    const result = await run<T | undefined>({ app: op.app, label: `${op.label} (read-back)`, kind: 'read', run: () => fn(), policy: op.policy, ...(op.signal ? { signal: op.signal } : {}) });
+    return result.value;
+  }
+
+  return {
+    run,
+    depth() {
+      const out: Record<string, { queued: number; running: number }> = {};
+      for (const [app, q] of queues) out[app] = { queued: q.size, running: q.pending };
+      return out;
+    },
+    stats(app) {
+      return { ...(stats.get(app) ?? { retries: 0, throttled: 0, recoveredByReadBack: 0 }) };
+    },
+    async onIdle() {
+      await Promise.all([...queues.values()].map((q) => q.onIdle()));
+    },
+  };
+}

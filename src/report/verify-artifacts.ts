@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Task } from '../model/index.js';
+
+export interface ArtifactCheck {
+  taskId: string;
+  path: string;
+  kind: string;
+  caption: string;
+  expected: string;
+  actual: string | null;
+  ok: boolean;
+}
+
+/** Re-hashes every evidence file a job's tasks recorded; a missing or edited file fails. */
+export async function verifyArtifacts(jobDir: string, tasks: Task[]): Promise<ArtifactCheck[]> {
+  const checks: ArtifactCheck[] = [];
+  for (const task of tasks) {
+    for (const item of task.evidence) {
+      if (!('sha256' in item)) continue;
+      let actual: string | null = null;
+      try {
+        actual = createHash('sha256').update(await readFile(path.join(jobDir, task.id, item.path))).digest('hex');
+      } catch {
+        actual = null;
+      }
+      checks.push({ taskId: task.id, path: item.path, kind: item.kind, caption: item.caption, expected: item.sha256, actual, ok: actual === item.sha256 });
+    }
+  }
+  return checks;
+}

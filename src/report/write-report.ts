@@ -1,0 +1,52 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { jobDir } from '../engine/task-runner.js';
+import { SeatctlError } from '../errors/index.js';
+import { verifyAuditChain, type JobStore } from '../store/index.js';
+import { renderJobReport } from './render-job-report.js';
+import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
+
+export interface JobVerification {
+  chain: { ok: boolean; records: number; brokenAt?: number | undefined };
+  artifacts: ArtifactCheck[];
+  ok: boolean;
+}
+
+/** Re-checks a job's audit hash chain and every artifact hash (`seatctl jobs verify`). */
+export async function verifyJob(store: JobStore, dataDir: string, jobId: string): Promise<JobVerification> {
+  const stored = await store.get(jobId);
+  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+  const records = await store.audit(jobId);
+  const verdict = verifyAuditChain(records);
+  const artifacts = await verifyArtifacts(jobDir(dataDir, jobId), stored.job.tasks);
+  const chain = { ok: verdict.ok, records: records.length, ...(verdict.ok ? {} : { brokenAt: verdict.brokenAt }) };
+  return { chain, artifacts, ok: chain.ok && artifacts.every((a) => a.ok) };
+}
+
+/** Renders `<dataDir>/jobs/<id>/report.html` (self-contained: screenshots inline) and returns its path. */
+export async function writeJobReport(store: JobStore, dataDir: string, jobId: string): Promise<string> {
+  const stored = await store.get(jobId);
+  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+  const verification = await verifyJob(store, dataDir, jobId);
+  const dir = jobDir(dataDir, jobId);
+  const images = new Map<string, string>();
+  for (const a of verification.artifacts) {
+    if (a.kind !== 'screenshot' || a.actual === null) continue;
+    const data = await readFile(path.join(dir, a.taskId, a.path));
+    images.set(a.path, `data:image/jpeg;base64,${data.toString('base64')}`);
+  }
+  const html = renderJobReport({
+    job: stored.job,
+    planHash: stored.planHash,
+    approvedHash: stored.approvedHash,
+    approvedBy: stored.approvedBy,
+    approvalReasons: stored.approvalReasons,
+    chain: verification.chain,
+    artifacts: verification.artifacts,
+    images,
+    generatedAt: new Date().toISOString(),
+  });
+  const file = path.join(dir, 'report.html');
+  await writeFile(file, html, { mode: 0o600 });
+  return file;
+}

@@ -1,0 +1,172 @@
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import { formatIssues } from '../config/format-issues.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { JobEngine } from '../engine/job-engine.js';
+import type { Runtime } from '../engine/runtime.js';
+import { jobDir } from '../engine/task-runner.js';
+import { SeatctlError, toSeatctlError } from '../errors/index.js';
+import type { Logger } from '../log/logger.js';
+import { writeJobReport } from '../report/write-report.js';
+import type { JobStore } from '../store/index.js';
+import { tokenMatches } from './auth.js';
+import { approveBodySchema, createJobBodySchema, listQuerySchema, undoBodySchema } from './job-body.js';
+import type { Metrics } from './metrics.js';
+import { storedJobDocument } from './job-document.js';
+import { openApiDocument } from './openapi.js';
+
+export const SERVICE_VERSION = '0.1.0';
+
+export interface AppDeps {
+  engine: JobEngine;
+  store: JobStore;
+  runtime: Runtime;
+  config: LoadedConfig;
+  metrics: Metrics;
+  log: Logger;
+  /** null only on loopback (serve refuses otherwise). */
+  token: string | null;
+  /** Starts a submitted job in the background; the service tracks it for shutdown. */
+  launch(jobId: string): void;
+  /** False once shutdown began: new jobs are refused with 503. */
+  accepting(): boolean;
+}
+
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403 };
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
+  return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const first = r.error.issues[0];
+    throw new SeatctlError('USAGE', formatIssues(r.error.issues), { details: { field: first?.path.join('.') || '(body)' } });
+  }
+  return r.data;
+}
+
+/** The HTTP app, buildable without listening (tests inject requests; `serve` listens). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, requestTimeout: 30_000 });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/healthz') return;
+    if (deps.token !== null && !tokenMatches(req.headers.authorization, deps.token)) {
+      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a valid bearer token is required');
+    }
+  });
+
+  app.setErrorHandler((err, _req, reply) => {
+    const fastifyErr = err as { statusCode?: number; code?: string; message: string };
+    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'request body larger than 64 KiB');
+    if (fastifyErr.statusCode && fastifyErr.statusCode < 500 && !(err instanceof SeatctlError)) return sendError(reply, fastifyErr.statusCode, 'BAD_REQUEST', fastifyErr.message);
+    const e = toSeatctlError(err);
+    const status = STATUS_FOR[e.code] ?? 500;
+    if (status === 500) deps.log.error({ code: e.code }, e.message);
+    return sendError(reply, status, e.code, status === 500 ? 'internal error' : deps.runtime.redactor.scrub(e.message), typeof e.details.field === 'string' ? e.details.field : undefined);
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/v1/openapi.json', async () => openApiDocument(SERVICE_VERSION));
+
+  app.get('/metrics', async (_req, reply) => {
+    const apps = Object.fromEntries(Object.values(deps.config.apps).map((a) => [a.name, a.definition.name]));
+    reply.type('text/plain; version=0.0.4');
+    return deps.metrics.render(deps.store, deps.runtime.scheduler, apps);
+  });
+
+  app.post('/v1/jobs', async (req, reply) => {
+    if (!deps.accepting()) return sendError(reply, 503, 'SHUTTING_DOWN', 'the service is shutting down');
+    const body = parse(createJobBodySchema, req.body);
+    const { idempotencyKey, runAt, ...request } = body;
+    const headerKey = req.headers['idempotency-key'];
+    const key = idempotencyKey ?? (typeof headerKey === 'string' ? headerKey : undefined);
+    const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: 'api' });
+    if (created) deps.launch(stored.job.id);
+    return reply.status(created ? 202 : 200).send(storedJobDocument(stored, deps.config.dataDir));
+  });
+
+  app.get('/v1/jobs', async (req) => {
+    const q = parse(listQuerySchema, req.query);
+    const page = await deps.store.list({ status: q.status, cursor: q.cursor, limit: q.limit });
+    return { jobs: page.jobs.map((s) => storedJobDocument(s, deps.config.dataDir).job), nextCursor: page.nextCursor };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => storedJobDocument(await mustGet(deps.store, req.params.id), deps.config.dataDir));
+
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', async (req) => {
+    const { planHash } = parse(approveBodySchema, req.body);
+    const stored = await deps.engine.approve(req.params.id, planHash, 'api');
+    deps.launch(stored.job.id);
+    return storedJobDocument(stored, deps.config.dataDir);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/undo', async (req, reply) => {
+    if (!deps.accepting()) return sendError(reply, 503, 'SHUTTING_DOWN', 'the service is shutting down');
+    await mustGet(deps.store, req.params.id);
+    const body = parse(undoBodySchema, req.body ?? {});
+    // A reversal always waits for a person: it changes accounts nobody asked about today.
+    const { stored } = await deps.engine.submit({ kind: 'undo', jobId: req.params.id, dryRun: body.dryRun, requireApproval: true }, { requestedBy: 'api' });
+    deps.launch(stored.job.id);
+    return reply.status(202).send(storedJobDocument(stored, deps.config.dataDir));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', async (req) => storedJobDocument(await deps.engine.cancel(req.params.id, 'api'), deps.config.dataDir));
+
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id/report', async (req, reply) => {
+    await mustGet(deps.store, req.params.id);
+    const file = await writeJobReport(deps.store, deps.config.dataDir, req.params.id);
+    reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+    return reply.send(createReadStream(file));
+  });
+
+  app.get<{ Params: { id: string; '*': string } }>('/v1/jobs/:id/artifacts/*', async (req, reply) => {
+    await mustGet(deps.store, req.params.id);
+    const file = await safeArtifactPath(jobDir(deps.config.dataDir, req.params.id), req.params['*']);
+    reply.type(contentType(file)).header('x-content-type-options', 'nosniff');
+    if (file.endsWith('.html')) reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    return reply.send(createReadStream(file));
+  });
+
+  return app;
+}
+
+async function mustGet(store: JobStore, id: string) {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SeatctlError('USAGE', 'job id: not a job id', { details: { field: 'id' } });
+  const stored = await store.get(id);
+  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${id}`);
+  return stored;
+}
+
+/** Only regular files inside the job's folder; `..`, absolute paths and symlinks out are refused. */
+export async function safeArtifactPath(root: string, requested: string): Promise<string> {
+  const decoded = requested.replace(/\\/g, '/');
+  if (!decoded || decoded.includes('\0') || decoded.split('/').some((p) => p === '..' || p === '') || path.isAbsolute(decoded)) {
+    throw new SeatctlError('USAGE', 'artifact path: not a path inside the job folder', { details: { field: 'path' } });
+  }
+  let real: string;
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+    real = await realpath(path.join(root, decoded));
+  } catch {
+    throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
+  }
+  if (!real.startsWith(realRoot + path.sep)) throw new SeatctlError('USAGE', 'artifact path: not a path inside the job folder', { details: { field: 'path' } });
+  if (!(await stat(real)).isFile()) throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
+  return real;
+}
+
+function contentType(file: string): string {
+  if (file.endsWith('.jpg')) return 'image/jpeg';
+  if (file.endsWith('.png')) return 'image/png';
+  if (file.endsWith('.json')) return 'application/json';
+  if (file.endsWith('.zip')) return 'application/zip';
+  if (file.endsWith('.html')) return 'text/html; charset=utf-8';
+  return 'application/octet-stream';
+}

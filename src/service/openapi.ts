@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { approveBodySchema, createJobBodySchema, listQuerySchema, undoBodySchema } from './job-body.js';
+
+/**
+ * The HTTP API as OpenAPI 3.1, built from the same zod schemas that validate the
+ * requests (so it cannot drift). Served at GET /v1/openapi.json; docs/openapi.json is
+ * the checked-in copy, compared with this in a test.
+ */
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
+};
+const jobBody = { type: 'object', description: 'The job: status, plan hash, approval state, tasks with plan, outcome, error and evidence.', properties: { job: { type: 'object' } } };
+const ok = (description: string, content: object = { 'application/json': { schema: jobBody } }) => ({ description, content });
+const err = (description: string) => ({ description, content: { 'application/json': { schema: errorBody } } });
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' } };
+
+export function openApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'seatctl job service', version, description: 'Submit, approve and inspect SaaS user-lifecycle jobs. Every route but /healthz needs `Authorization: Bearer <token>`.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    security: [{ bearer: [] }],
+    paths: {
+      '/healthz': { get: { security: [], summary: 'liveness', responses: { 200: ok('alive', { 'application/json': { schema: { type: 'object' } } }) } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: ok('text exposition', { 'text/plain': { schema: { type: 'string' } } }), 401: err('no or wrong token') } } },
+      '/v1/openapi.json': { get: { summary: 'this document', responses: { 200: ok('OpenAPI', { 'application/json': { schema: { type: 'object' } } }) } } },
+      '/v1/jobs': {
+        post: {
+          summary: 'submit a job (offboard | provision | set-role)',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: schema(createJobBodySchema) } } },
+          responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key'), 400: err('invalid body; `field` names the field'), 401: err('no or wrong token'), 413: err('body over 64 KiB'), 503: err('shutting down') },
+        },
+        get: {
+          summary: 'list jobs, newest first',
+          parameters: Object.entries((schema(listQuerySchema) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s })),
+          responses: { 200: ok('a page of jobs and nextCursor', { 'application/json': { schema: { type: 'object', properties: { jobs: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } } } }), 400: err('bad query') },
+        },
+      },
+      '/v1/jobs/{id}': { get: { summary: 'one job', parameters: [idParam], responses: { 200: ok('the job'), 404: err('no such job') } } },
+      '/v1/jobs/{id}/approve': {
+        post: {
+          summary: 'approve exactly the reviewed plan',
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: schema(approveBodySchema) } } },
+          responses: { 200: ok('approved; the job runs'), 409: err('not awaiting approval, or the plan hash is stale'), 404: err('no such job') },
+        },
+      },
+      '/v1/jobs/{id}/undo': {
+        post: {
+          summary: "create a reversal job from the job's recorded before-states (waits for approval)",
+          parameters: [idParam],
+          requestBody: { required: false, content: { 'application/json': { schema: schema(undoBodySchema) } } },
+          responses: { 202: ok('the reversal job'), 404: err('no such job'), 409: err('not finished, or nothing to reverse') },
+        },
+      },
+      '/v1/jobs/{id}/cancel': { post: { summary: 'cancel a job that has not started changing anything', parameters: [idParam], responses: { 200: ok('cancelled'), 409: err('already finished or running') } } },
+      '/v1/jobs/{id}/report': { get: { summary: 'self-contained HTML report', parameters: [idParam], responses: { 200: ok('HTML', { 'text/html': { schema: { type: 'string' } } }), 404: err('no such job') } } },
+      '/v1/jobs/{id}/artifacts/{path}': {
+        get: {
+          summary: 'an evidence file (screenshot, trace, evidence.json); paths outside the job folder are refused',
+          parameters: [idParam, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: ok('the file', { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } }), 400: err('path outside the job folder'), 404: err('no such file') },
+        },
+      },
+    },
+  };
+}

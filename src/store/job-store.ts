@@ -1,0 +1,89 @@
+import type { Job, JobRequest, JobStatus, Task } from '../model/index.js';
+
+/**
+ * Where jobs live between (and across) processes. A small interface so the embedded
+ * SQLite store and a later Redis-backed multi-worker store are interchangeable; one
+ * conformance suite (test/store/) runs against every implementation.
+ *
+ * Writes are synchronous-durable: when a method's promise resolves, the change
+ * survives `kill -9`. The engine relies on that to write a task's intent before an
+ * external mutation and its result after.
+ */
+export interface JobMeta {
+  request: JobRequest;
+  /** Same key, same job: a retried HTTP submit never creates a second job. */
+  idempotencyKey?: string | undefined;
+  /** ISO time; the job waits (status planned) until then. */
+  runAt?: string | undefined;
+  /** Who asked: "cli:<user>" or "api:<token name>". */
+  requestedBy?: string | undefined;
+}
+
+export interface StoredJob {
+  job: Job;
+  meta: JobMeta;
+  /** SHA-256 over the plan (tasks and the states read); null until planned. */
+  planHash: string | null;
+  /** The plan hash a person approved, or null. */
+  approvedHash: string | null;
+  approvedBy: string | null;
+  /** Why approval is needed (empty when it is not). */
+  approvalReasons: string[];
+  updatedAt: string;
+}
+
+export type TaskPhase =
+  /** About to send a mutation: after a crash in this phase the app must be read back first. */
+  | 'mutating'
+  /** The mutation's result is recorded. */
+  | 'mutated';
+
+export interface AttemptRecord {
+  taskId: string;
+  operation: string;
+  phase: TaskPhase;
+  at: string;
+  detail?: string;
+}
+
+export interface AuditRecord {
+  seq: number;
+  jobId: string;
+  at: string;
+  kind: string;
+  data: unknown;
+  /** SHA-256 of the previous record's hash + this record's canonical JSON. */
+  hash: string;
+  prevHash: string;
+}
+
+export interface ListFilter {
+  status?: JobStatus | undefined;
+  /** Opaque; from a previous page's nextCursor. */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface JobStore {
+  /** Inserts the job, or returns the existing one with the same idempotency key (created: false). */
+  create(job: Job, meta: JobMeta): Promise<{ stored: StoredJob; created: boolean }>;
+  get(jobId: string): Promise<StoredJob | null>;
+  /** Newest first. */
+  list(filter: ListFilter): Promise<{ jobs: StoredJob[]; nextCursor: string | null }>;
+  setStatus(jobId: string, status: JobStatus, finishedAt?: string | null): Promise<void>;
+  setPlan(jobId: string, planHash: string, approvalReasons: string[]): Promise<void>;
+  /** Records an approval of exactly this hash; false when the job's current plan hash differs. */
+  approve(jobId: string, planHash: string, by: string): Promise<boolean>;
+  /** Upserts the whole task (status, outcome, plan, after, evidence index…). */
+  saveTask(task: Task): Promise<void>;
+  recordAttempt(jobId: string, attempt: AttemptRecord): Promise<void>;
+  attempts(jobId: string): Promise<AttemptRecord[]>;
+  /** Appends to the job's hash chain and returns the record. */
+  appendAudit(jobId: string, kind: string, data: unknown): Promise<AuditRecord>;
+  audit(jobId: string): Promise<AuditRecord[]>;
+  /** Jobs that were running (or planned and due) when the process stopped. */
+  unfinished(): Promise<StoredJob[]>;
+  /** Scheduled jobs whose runAt has come. */
+  due(now: Date): Promise<StoredJob[]>;
+  close(): Promise<void>;
+}

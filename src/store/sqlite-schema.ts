@@ -1,0 +1,108 @@
+import type { Database } from 'better-sqlite3';
+import { SeatctlError } from '../errors/index.js';
+
+/**
+ * The store's schema as a list of forward migrations. `PRAGMA user_version` holds how
+ * many have run, so a newer seatctl opens a file an older one wrote (and an empty or
+ * brand-new file is simply version 0). Migrations are append-only: never edit one that
+ * has shipped, add the next instead.
+ */
+export type Migration = (db: Database) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 0 → 1: jobs, their tasks, mutation attempts and the per-job audit chain.
+  (db) => {
+    db.exec(`
+      CREATE TABLE jobs (
+        id               TEXT PRIMARY KEY,
+        kind             TEXT NOT NULL,
+        status           TEXT NOT NULL,
+        dry_run          INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+        created_at       TEXT NOT NULL,
+        finished_at      TEXT,
+        run_at           TEXT,
+        idempotency_key  TEXT UNIQUE,
+        request          TEXT NOT NULL,
+        requested_by     TEXT,
+        plan_hash        TEXT,
+        approved_hash    TEXT,
+        approved_by      TEXT,
+        approval_reasons TEXT NOT NULL DEFAULT '[]',
+        updated_at       TEXT NOT NULL
+      ) STRICT;
+      -- list() pages newest first, with or without a status filter.
+      CREATE INDEX jobs_by_created ON jobs (created_at DESC, id DESC);
+      CREATE INDEX jobs_by_status ON jobs (status, created_at DESC, id DESC);
+      -- due() and unfinished() look up planned jobs by their start time.
+      CREATE INDEX jobs_by_run_at ON jobs (status, run_at);
+
+      CREATE TABLE tasks (
+        job_id   TEXT NOT NULL REFERENCES jobs (id),
+        id       TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        status   TEXT NOT NULL,
+        task     TEXT NOT NULL,
+        PRIMARY KEY (job_id, id)
+      ) STRICT;
+
+      -- The autoincrement id is the order attempts were recorded in.
+      CREATE TABLE attempts (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id    TEXT NOT NULL REFERENCES jobs (id),
+        task_id   TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        phase     TEXT NOT NULL,
+        at        TEXT NOT NULL,
+        detail    TEXT
+      ) STRICT;
+      CREATE INDEX attempts_by_job ON attempts (job_id, id);
+
+      CREATE TABLE audit (
+        job_id    TEXT NOT NULL REFERENCES jobs (id),
+        seq       INTEGER NOT NULL,
+        at        TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        data      TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL,
+        UNIQUE (job_id, seq)
+      ) STRICT;
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Runs the migrations the file has not seen, each in its own IMMEDIATE transaction
+ * together with its user_version bump: a crash mid-upgrade leaves a file at a whole
+ * version, and two processes opening the same old file take turns instead of both
+ * running the same step (the version is read under the write lock).
+ * Refuses a file from a newer seatctl: writing to a schema we do not know could
+ * corrupt it for the version that does.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const step = db.transaction((): boolean => {
+    const version = userVersion(db);
+    if (version > migrations.length) {
+      throw new SeatctlError(
+        'CONFIG_INVALID',
+        `job store ${db.name}: schema version ${version} is newer than this seatctl understands (${migrations.length}); upgrade seatctl`,
+        { details: { file: db.name, schemaVersion: version, supported: migrations.length } },
+      );
+    }
+    if (version === migrations.length) return false;
+    migrations[version]!(db);
+    // PRAGMA takes no bound parameters; `version` is an integer read from the file.
+    db.pragma(`user_version = ${version + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one version per transaction until current
+  }
+  return migrations.length;
+}
+
+export function userVersion(db: Database): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}

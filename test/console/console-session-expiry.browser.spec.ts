@@ -1,0 +1,106 @@
+import { test, expect } from '@playwright/test';
+import { buildJob } from '../../src/engine/build-job.js';
+import { runJob } from '../../src/engine/run-job.js';
+import { actionRequestSchema, type Job, type JobRequestInput, type Task } from '../../src/model/index.js';
+import { startSimEnv, type SimEnv } from '../support/sim-env.js';
+import { deactivations, describeTask, taskFor, userIn, type Mutation } from './console-truth.js';
+
+/**
+ * The console session ends in the middle of an offboarding: the driver notices the
+ * redirect to sign-in, signs in again (Bill.com without MFA: the device is trusted),
+ * reads the account back before repeating anything, and finishes. The person is
+ * deactivated exactly once in the app's ground truth.
+ */
+type App = 'stitch' | 'billcom';
+const apps: App[] = ['stitch', 'billcom'];
+
+interface Truth {
+  users: { id: string; email: string; status: string }[];
+  mutations: Mutation[];
+  logins: number;
+  mfaChallenges?: number;
+}
+const truth = async (env: SimEnv, app: App): Promise<Truth> => (await (await fetch(env.fixtures[app]!.stateUrl)).json()) as Truth;
+const inactive = { stitch: 'Deactivated', billcom: 'Inactive' };
+
+/** Runs a job in-process with a hook on every task state change (the task object is live). */
+const runWithHook = (env: SimEnv, request: JobRequestInput, onTask: (task: Task) => void): Promise<Job> =>
+  runJob(buildJob(actionRequestSchema.parse(request), env.config), env.runtime, { onTask });
+
+let env: SimEnv | undefined;
+test.afterEach(async () => {
+  await env?.close();
+  env = undefined;
+});
+
+for (const app of apps) {
+  test(`${app}: every session expires between find and deactivate → changed, one deactivation, one more login`, async () => {
+    test.setTimeout(180_000);
+    env = await startSimEnv([app], { users: 4 });
+    const sim = env.fixtures[app]!;
+    let expired = false;
+    const job = await runWithHook(env, { kind: 'offboard', email: 'jdoe@example.com', apps: [app] }, (task) => {
+      // Synchronous and in-process: the plan has read jdoe, the change has not started.
+      if (task.plan && !task.outcome && !expired) {
+        expired = true;
+        sim.expireSessions();
+      }
+    });
+    expect(expired).toBe(true);
+    const task = taskFor(job, app);
+    expect(task.outcome, describeTask(task)).toBe('changed');
+
+    const after = await truth(env, app);
+    const jdoe = userIn(after, 'jdoe@example.com');
+    expect(jdoe.status).toBe(inactive[app]);
+    expect(deactivations(after, jdoe.id)).toHaveLength(1);
+    expect(after.mutations).toHaveLength(1);
+    expect(after.logins).toBe(2);
+    // Bill.com: the trusted-device cookie survived the expiry, so MFA was asked once.
+    if (app === 'billcom') expect(after.mfaChallenges).toBe(1);
+  });
+
+  // Signed-in API calls before the expiry fires, counted from the start: the initial
+  // login, the plan's find and the deactivate page. With 6 the console drops the
+  // session on the confirm click (the change is not applied); with 8, just after the
+  // change, on the read-back (the change is applied and the response is lost).
+  for (const { afterRequests, lands } of [
+    { afterRequests: 6, lands: 'on the confirm click' },
+    { afterRequests: 8, lands: 'right after the change' },
+  ]) {
+    test(`${app}: session expiry mid-flow, ${lands} (sessionExpiryAfterRequests ${afterRequests}) → changed, one deactivation`, async () => {
+      test.setTimeout(180_000);
+      env = await startSimEnv([app], { users: 4, simulators: { [app]: { consoleFaults: { sessionExpiryAfterRequests: afterRequests } } } });
+      const sim = env.fixtures[app]!;
+      // When the driver notices the expiry, stop the fault: it re-arms after every
+      // expiry, and a retry needs more calls than the interrupted attempt had made.
+      let current: Task | undefined;
+      const noticedWhile: string[] = [];
+      const runtime = env.consoleRuntime;
+      const dropSession = runtime.dropSession.bind(runtime);
+      runtime.dropSession = (a) => {
+        noticedWhile.push(current?.status ?? 'no task');
+        sim.consoleFaults.sessionExpiryAfterRequests = null;
+        return dropSession(a);
+      };
+
+      const job = await runWithHook(env, { kind: 'offboard', email: 'jdoe@example.com', apps: [app] }, (t) => {
+        current = t;
+      });
+      const task = taskFor(job, app);
+      expect(task.outcome, describeTask(task)).toBe('changed');
+      // The session ended during the change itself, not while planning.
+      expect(noticedWhile).toEqual(['running']);
+      expect(task.evidence.some((e) => e.kind === 'note' && /retry after SESSION_EXPIRED/.test(e.text))).toBe(true);
+      if (afterRequests === 8) expect(task.notes.join('\n')).toMatch(/confirmed by reading the account back/);
+
+      const after = await truth(env, app);
+      const jdoe = userIn(after, 'jdoe@example.com');
+      expect(jdoe.status).toBe(inactive[app]);
+      expect(deactivations(after, jdoe.id)).toHaveLength(1);
+      expect(after.mutations).toHaveLength(1);
+      expect(after.logins).toBe(2);
+      if (app === 'billcom') expect(after.mfaChallenges).toBe(1);
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import { test, expect } from '@playwright/test';
+import type { Driver, DriverCallContext, ProvisionSpec } from '../../src/drivers/driver.js';
+import { decideOperations } from '../../src/engine/plan-task.js';
+import type { Task } from '../../src/model/index.js';
+
+/**
+ * One set of tests, run against every driver (API or console): the engine relies on
+ * exactly these behaviours, so every driver must show them against its simulator's
+ * ground truth — not against what the driver itself claims.
+ */
+export interface TruthUser {
+  active: boolean;
+  role: string | null;
+}
+
+export interface ContractTarget {
+  driver: Driver;
+  ctx(dryRun?: boolean): DriverCallContext;
+  truth(email: string): Promise<TruthUser | null>;
+  mutationCount(): Promise<number>;
+  /** How many users listUsers({includeInactive:true}) must return. */
+  listedCount(): Promise<number>;
+  /** Active users the suite may change, one per test that mutates. */
+  people: { roleChange: string; deactivate: string; dryRun: string };
+  /** Two valid roles, different from each other. */
+  roles: [string, string];
+  newPerson: ProvisionSpec;
+  close(): Promise<void>;
+}
+
+const offboardTask = (app: string, email: string): Task => ({
+  id: 't', jobId: 'j', app, action: 'offboard', subject: { email }, params: { mode: 'deactivate' },
+  status: 'pending', outcome: null, detail: null, plan: null, after: null, notes: [], attempts: 0, error: null, evidence: [], startedAt: null, finishedAt: null,
+});
+
+export function driverContract(name: string, setup: () => Promise<ContractTarget>): void {
+  test.describe(`driver contract: ${name}`, () => {
+    test.describe.configure({ mode: 'serial' });
+    let t: ContractTarget;
+    test.beforeAll(async () => {
+      t = await setup();
+    });
+    test.afterAll(async () => {
+      await t?.close();
+    });
+
+    test('findUser matches the email case-insensitively and normalizes the record', async () => {
+      const user = await t.driver.findUser(t.people.roleChange.toUpperCase(), t.ctx());
+      expect(user).not.toBeNull();
+      expect(user!.email.toLowerCase()).toBe(t.people.roleChange);
+      expect(user!.app).toBe(t.driver.app);
+      expect(user!.status).toBe('active');
+      expect(user!.id).not.toBe('');
+      const truth = await t.truth(t.people.roleChange);
+      expect(user!.role).toBe(truth!.role);
+    });
+
+    test('findUser returns null for someone without an account', async () => {
+      expect(await t.driver.findUser('nobody-here@example.com', t.ctx())).toBeNull();
+    });
+
+    test('listUsers reads every page: same count as the ground truth, no duplicates', async () => {
+      const ids = new Set<string>();
+      let total = 0;
+      for await (const page of t.driver.listUsers(t.ctx(), { includeInactive: true })) {
+        total += page.length;
+        for (const u of page) ids.add(u.id);
+      }
+      expect(total).toBe(await t.listedCount());
+      expect(ids.size).toBe(total);
+    });
+
+    test('listRoles includes the roles the suite uses', async () => {
+      const roles = await t.driver.listRoles(t.ctx());
+      expect(roles).toEqual(expect.arrayContaining(t.roles));
+    });
+
+    test('provision creates the account with the role, confirmed by ground truth', async () => {
+      const before = await t.mutationCount();
+      const result = await t.driver.provision(t.newPerson, t.ctx());
+      expect(result.changed).toBe(true);
+      expect(result.after?.role).toBe(t.newPerson.role);
+      expect(await t.truth(t.newPerson.email)).toMatchObject({ active: true, role: t.newPerson.role });
+      expect(await t.mutationCount()).toBeGreaterThan(before);
+    });
+
+    test('setRole changes only the role', async () => {
+      const user = (await t.driver.findUser(t.people.roleChange, t.ctx()))!;
+      const target = user.role === t.roles[0] ? t.roles[1] : t.roles[0];
+      const result = await t.driver.setRole(user, target, t.ctx());
+      expect(result.changed).toBe(true);
+      expect(await t.truth(t.people.roleChange)).toEqual({ active: true, role: target });
+    });
+
+    test('dry run prepares a deactivation and changes nothing', async () => {
+      const user = (await t.driver.findUser(t.people.dryRun, t.ctx()))!;
+      const before = await t.mutationCount();
+      const result = await t.driver.deactivate(user, t.ctx(true));
+      expect(result.planned).toBe(true);
+      expect(result.changed).toBe(false);
+      expect(await t.mutationCount()).toBe(before);
+      expect(await t.truth(t.people.dryRun)).toMatchObject({ active: true });
+    });
+
+    test('deactivate removes access and keeps the role; a re-plan is a no-op; reactivate restores', async () => {
+      const user = (await t.driver.findUser(t.people.deactivate, t.ctx()))!;
+      const roleBefore = (await t.truth(t.people.deactivate))!.role;
+      const result = await t.driver.deactivate(user, t.ctx());
+      expect(result.changed).toBe(true);
+      expect(await t.truth(t.people.deactivate)).toEqual({ active: false, role: roleBefore });
+
+      // Consoles that stop listing deactivated members find nobody: that is "no access" too.
+      const again = await t.driver.findUser(t.people.deactivate, t.ctx());
+      expect(decideOperations(offboardTask(t.driver.app, t.people.deactivate), again, t.driver).operations).toEqual([]);
+
+      const restored = await t.driver.reactivate(again ?? user, t.ctx());
+      expect(restored.changed).toBe(true);
+      expect(await t.truth(t.people.deactivate)).toMatchObject({ active: true });
+    });
+  });
+}

@@ -1,0 +1,104 @@
+import { test, expect } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
+import { CLI_BIN } from '../support/cli-run.js';
+
+/**
+ * kill -9 of the real service process at the dangerous moments, then a restart on the
+ * same data dir: every job reaches a terminal state and the simulators' mutation logs
+ * show each account changed exactly once.
+ */
+const TOKEN = 'crash-test-token-0123456789';
+let dir: string;
+let fx: LaunchedFixtures;
+
+test.beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-crash-'));
+  fx = await launchFixtures({ dir, apps: ['bigid', 'sigma'] });
+});
+test.afterEach(async () => {
+  await fx.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function serve(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--token-ref', 'env:SEATCTL_TEST_TOKEN', '--config', fx.configPath], {
+    env: { ...process.env, SEATCTL_TEST_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr!.resume();
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
+  });
+  return { child, url: JSON.parse(line).listening };
+}
+
+const api = async (url: string, method: string, p: string, body?: unknown) => {
+  const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return (await res.json()) as any;
+};
+const kill9 = (child: ChildProcess) => new Promise<void>((resolve) => {
+  child.once('exit', () => resolve());
+  child.kill('SIGKILL');
+});
+const mutations = async (app: 'bigid' | 'sigma') => ((await (await fetch(fx.apps[app]!.stateUrl)).json()) as { mutations: { userId: string; method: string }[] }).mutations;
+const waitTerminal = async (url: string, id: string) => {
+  await expect.poll(async () => (await api(url, 'GET', `/v1/jobs/${id}`)).job.status, { timeout: 30_000 }).toMatch(/^(succeeded|failed)$/);
+  return (await api(url, 'GET', `/v1/jobs/${id}`)).job;
+};
+
+test('killed after the app applied the change but before the store recorded it', async () => {
+  // BigID applies the PUT, then holds the response: the service dies in that window.
+  fx.bigid!.faults.enqueue({ kind: 'delay-after-commit', method: 'PUT', pathPrefix: '/api/v1/users/', delayMs: 3000 });
+  const first = await serve();
+  const job = await api(first.url, 'POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com' });
+  await expect.poll(async () => (await mutations('bigid')).length, { timeout: 15_000 }).toBe(1);
+  await kill9(first.child);
+
+  const second = await serve();
+  try {
+    const done = await waitTerminal(second.url, job.job.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.tasks.map((t: { outcome: string }) => t.outcome)).toEqual(['changed', 'changed']);
+    expect((await mutations('bigid')).filter((m) => m.method === 'PUT')).toHaveLength(1);
+    expect((await mutations('sigma')).filter((m) => m.method === 'DELETE')).toHaveLength(1);
+  } finally {
+    await kill9(second.child);
+  }
+});
+
+test('killed before any mutation (while planning) and between tasks', async () => {
+  // Sigma's first read is slow: the kill lands while planning, before anything changed.
+  fx.sigma!.faults.enqueue({ kind: 'delay', pathPrefix: '/v2/members', delayMs: 2000 });
+  const first = await serve();
+  const a = await api(first.url, 'POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com' });
+  const b = await api(first.url, 'POST', '/v1/jobs', { kind: 'offboard', email: 'asmith@example.com', apps: ['bigid'] });
+  await expect.poll(async () => (await api(first.url, 'GET', `/v1/jobs/${b.job.id}`)).job.status, { timeout: 15_000 }).toBe('succeeded');
+  await kill9(first.child);
+  expect((await mutations('sigma'))).toHaveLength(0);
+
+  const second = await serve();
+  try {
+    expect((await waitTerminal(second.url, a.job.id)).status).toBe('succeeded');
+    const perUser = new Map<string, number>();
+    for (const m of [...(await mutations('bigid')), ...(await mutations('sigma'))]) perUser.set(m.userId, (perUser.get(m.userId) ?? 0) + 1);
+    // jdoe in both apps and asmith in BigID: three accounts, each changed once.
+    expect([...perUser.values()]).toEqual([1, 1, 1]);
+  } finally {
+    await kill9(second.child);
+  }
+});
+
+test('serve refuses a non-loopback address without a token', async () => {
+  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--host', '0.0.0.0', '--port', '0', '--config', fx.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  expect(code).toBe(2);
+  expect(stderr).toContain('without a bearer token');
+});

@@ -1,0 +1,94 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig, type LoadedConfig } from '../../src/config/load-config.js';
+import { builtInDrivers } from '../../src/drivers/registry.js';
+import { createLogger } from '../../src/log/logger.js';
+import { createRedactor, type Redactor } from '../../src/log/redactor.js';
+import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
+import { buildJob } from '../../src/engine/build-job.js';
+import { runJob } from '../../src/engine/run-job.js';
+import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
+import { startBigIdSimulator, type BigIdSimulator, type BigIdSimulatorOptions } from '../../fixtures/bigid/index.js';
+import { startSigmaSimulator, type SigmaSimulator, type SigmaSimulatorOptions } from '../../fixtures/sigma/index.js';
+
+/**
+ * A real engine against real simulators on port 0, with logs captured in memory so
+ * tests can scan them for secrets. Retries are fast here (small backoff) so fault
+ * tests stay quick; the policy logic is the production one.
+ */
+export interface ApiEnv {
+  bigid: BigIdSimulator;
+  sigma: SigmaSimulator;
+  config: LoadedConfig;
+  runtime: Runtime;
+  redactor: Redactor;
+  logs: string[];
+  dir: string;
+  secrets: string[];
+  run(request: JobRequestInput): Promise<Job>;
+  close(): Promise<void>;
+}
+
+export interface ApiEnvOptions {
+  bigid?: BigIdSimulatorOptions;
+  sigma?: SigmaSimulatorOptions;
+  bigidOptions?: Record<string, unknown>;
+  sigmaOptions?: Record<string, unknown>;
+  retry?: Record<string, number>;
+}
+
+export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-test-'));
+  const bigid = await startBigIdSimulator(options.bigid);
+  const sigma = await startSigmaSimulator(options.sigma);
+  await writeFile(path.join(dir, 'bigid-password'), bigid.credentials.password, { mode: 0o600 });
+  await writeFile(path.join(dir, 'sigma-secret'), sigma.credentials.clientSecret, { mode: 0o600 });
+  const raw = {
+    dataDir: 'data',
+    retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 50, throttleDelayMs: 20, maxThrottleWaits: 10, ...options.retry },
+    apps: {
+      bigid: {
+        driver: 'bigid-api',
+        baseUrl: `${bigid.url}/api/v1`,
+        credentials: { username: bigid.credentials.username, password: 'file:bigid-password' },
+        options: options.bigidOptions ?? {},
+      },
+      sigma: {
+        driver: 'sigma-api',
+        baseUrl: `${sigma.url}/v2`,
+        credentials: { clientId: sigma.credentials.clientId, clientSecret: 'file:sigma-secret' },
+        options: options.sigmaOptions ?? {},
+      },
+    },
+  };
+  const config = parseConfig(raw, builtInDrivers(), { source: path.join(dir, 'seatctl.config.json'), baseDir: dir });
+  const redactor = createRedactor();
+  const logs: string[] = [];
+  const log = createLogger({ redactor, level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
+  const runtime = createRuntime({ config, log, redactor });
+  return {
+    bigid,
+    sigma,
+    config,
+    runtime,
+    redactor,
+    logs,
+    dir,
+    secrets: [bigid.credentials.password, sigma.credentials.clientSecret, sigma.credentials.scimToken],
+    async run(request) {
+      const job = buildJob(actionRequestSchema.parse(request), config);
+      return runJob(job, runtime);
+    },
+    async close() {
+      await runtime.close();
+      await Promise.allSettled([bigid.close(), sigma.close()]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function groundTruth<T = { users: Record<string, unknown>[]; mutations: { method: string; path: string; userId: string }[] }>(stateUrl: string): Promise<T> {
+  const res = await fetch(stateUrl);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { DEFAULT_APPROVALS, type ApprovalsConfig } from '../../src/config/approval-schema.js';
+import { createService, type Service } from '../../src/service/service.js';
+import { openJobStore } from '../../src/store/index.js';
+import { startApiEnv, type ApiEnv, type ApiEnvOptions } from './api-env.js';
+
+/** The job service on the API simulators, not listening: tests use fastify's inject. */
+export interface ServiceEnv extends ApiEnv {
+  service: Service;
+  token: string;
+  call(method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string; headers: Record<string, unknown> }>;
+  waitFor(jobId: string, statuses: string[]): Promise<any>;
+}
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig> } = {}): Promise<ServiceEnv> {
+  const env = await startApiEnv(options);
+  const store = openJobStore(env.config.dataDir);
+  const service = createService({
+    config: env.config,
+    runtime: env.runtime,
+    store,
+    approvals: { ...DEFAULT_APPROVALS, ...options.approvals },
+    log: env.runtime.log,
+    token: TEST_TOKEN,
+    schedulerTickMs: 50,
+  });
+  await service.start();
+  const call: ServiceEnv['call'] = async (method, url, body, headers = {}) => {
+    const res = await service.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers },
+      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers } } : { payload: body as object }),
+    });
+    let json: unknown = null;
+    try {
+      json = JSON.parse(res.body);
+    } catch {
+      json = null;
+    }
+    return { status: res.statusCode, json, text: res.body, headers: res.headers };
+  };
+  return {
+    ...env,
+    service,
+    token: TEST_TOKEN,
+    call,
+    async waitFor(jobId, statuses) {
+      for (let i = 0; i < 400; i++) {
+        const r = await call('GET', `/v1/jobs/${jobId}`);
+        if (statuses.includes(r.json?.job?.status)) return r.json.job;
+        await new Promise((res) => setTimeout(res, 25));
+      }
+      throw new Error(`job ${jobId} did not reach ${statuses.join('|')}`);
+    },
+    async close() {
+      await service.stop(5000);
+      await env.close();
+    },
+  };
+}
+
+export const dataPath = (env: ApiEnv, ...parts: string[]) => path.join(env.config.dataDir, ...parts);
