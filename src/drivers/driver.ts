@@ -47,6 +47,19 @@ export interface DriverCallContext {
 export interface ListOptions {
   /** Include deactivated/archived users where the app can list them. */
   includeInactive?: boolean;
+  /**
+   * Most page reads the driver may have in flight at once; default 1. Only apps whose
+   * pages can be addressed independently (BigID's skip/limit) use more; cursor and
+   * console paging are sequential by nature and ignore it.
+   */
+  concurrency?: number;
+  /**
+   * Called once, when the driver learns how many users the listing covers (so a TTY
+   * can show read/total). Drivers that filter by status themselves after reading may
+   * report the unfiltered count: treat it as an upper bound. Not called when the app
+   * gives no total.
+   */
+  onTotal?: (total: number) => void;
 }
 
 export interface Driver {

@@ -2,10 +2,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import { SeatctlError } from '../errors/index.js';
-import type { Job, JobRequest, Task } from '../model/index.js';
+import type { Job, JobRequest, ReviewRequest, Task } from '../model/index.js';
+import { orphanTargets, reviewRoster, runReview } from '../review/run-review.js';
 import type { JobMeta, JobStore, StoredJob } from '../store/job-store.js';
 import { approvalReasons } from './approval-policy.js';
-import { buildJob } from './build-job.js';
+import { buildJob, newId } from './build-job.js';
 import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
 import { finalStatus } from './run-job.js';
@@ -24,6 +25,8 @@ export interface JobEngineDeps {
   store: JobStore;
   approvals: ApprovalsConfig;
   onTask?: (task: Task, job: Job) => void;
+  /** A job created by another (a review's orphan offboarding): the service starts it like a submitted one. */
+  onSpawn?: (jobId: string) => void;
 }
 
 export type SubmitOptions = Omit<JobMeta, 'request'>;
@@ -79,7 +82,8 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       }),
     );
     const hash = planHash(job);
-    const reasons = job.dryRun ? [] : approvalReasons(job, deps.approvals, stored.meta.request.requireApproval);
+    const request = stored.meta.request;
+    const reasons = job.dryRun ? [] : approvalReasons(job, deps.approvals, request.kind !== 'review' && request.requireApproval);
     await store.setPlan(job.id, hash, reasons);
     await audit(job.id, 'planned', { planHash: hash, reasons, tasks: job.tasks.map((t) => ({ task: t.id, operations: t.plan?.operations ?? [], summary: t.plan?.summary ?? t.detail })) });
     return must(job.id);
@@ -156,10 +160,42 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     return finish((await store.get(job.id))!);
   }
 
+  /**
+   * A review reads only, so it has no plan or approval: it lists, reconciles and writes
+   * its files, and fails when any app's listing was incomplete. A review cut short by a
+   * crash simply runs again on resume. Orphans it is asked to offboard become a new
+   * offboarding job (idempotent per review), planned and approved like any other.
+   */
+  async function review(stored: StoredJob, request: ReviewRequest): Promise<StoredJob> {
+    const { job } = stored;
+    await store.setStatus(job.id, 'running');
+    const dir = jobDir(runtime.config.dataDir, job.id);
+    const { result, summary } = await runReview(runtime, request, { dir });
+    let offboardJob: string | null = null;
+    const targets = result.reconciliation && request.offboardOrphans ? orphanTargets(result.reconciliation) : [];
+    if (targets.length) {
+      const spawned = await engine.submit(
+        // An incomplete review's orphans are still real accounts, but a person looks first.
+        { kind: 'offboard', people: targets, apps: 'all', mode: 'deactivate', dryRun: false, requireApproval: !summary.complete },
+        { idempotencyKey: `review-orphans:${job.id}`, requestedBy: `review:${job.id}` },
+      );
+      offboardJob = spawned.stored.job.id;
+      if (spawned.created) deps.onSpawn?.(offboardJob);
+    }
+    await audit(job.id, 'reviewed', { ...summary, offboardJob });
+    const status = summary.complete ? 'succeeded' : 'failed';
+    const finishedAt = new Date().toISOString();
+    await store.setStatus(job.id, status, finishedAt);
+    await audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
+    await writeFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2), { mode: 0o600 });
+    return must(job.id);
+  }
+
   async function processOnce(jobId: string): Promise<StoredJob> {
     let stored = await must(jobId);
     if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
+    if (stored.meta.request.kind === 'review') return review(stored, stored.meta.request);
     if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending')) stored = await plan(stored);
     if (stored.approvalReasons.length && stored.approvedHash !== stored.planHash) return waitForApproval(stored);
     return apply(stored);
@@ -173,6 +209,13 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
         const built = buildUndoJob(original.job, request.dryRun);
         job = built.job;
         if (built.skipped.length) for (const t of job.tasks) t.notes.push(...built.skipped);
+      } else if (request.kind === 'review') {
+        // A bad roster is refused now, with its line numbers, before anything is stored.
+        reviewRoster(request);
+        const apps = request.apps === 'all' ? Object.keys(runtime.config.apps) : request.apps;
+        const unknown = apps.filter((a) => !runtime.config.apps[a]);
+        if (unknown.length) throw new SeatctlError('USAGE', `apps: unknown app(s) ${unknown.join(', ')} (configured: ${Object.keys(runtime.config.apps).join(', ')})`, { details: { field: 'apps' } });
+        job = { id: newId('job'), kind: 'review', status: 'planned', dryRun: false, createdAt: new Date().toISOString(), finishedAt: null, tasks: [] };
       } else {
         job = buildJob(request, runtime.config);
       }

@@ -12,10 +12,18 @@ const role = z.string().min(1).max(200);
 const name = z.string().trim().min(1).max(200);
 const appsSelection = z.union([z.literal('all'), z.array(appName).min(1).max(100)]).default('all');
 
+/**
+ * One person (`email`, with `apps`), or several at once (`people`, each with the apps
+ * where their access goes: what an access review's orphan list turns into). Exactly
+ * one of the two; `buildJob` enforces that with the field named.
+ */
+export const offboardTargetSchema = z.object({ email, apps: z.array(appName).min(1).max(100) }).strict();
+
 export const offboardRequestSchema = z
   .object({
     kind: z.literal('offboard'),
-    email,
+    email: email.optional(),
+    people: z.array(offboardTargetSchema).min(1).max(1000).optional(),
     apps: appsSelection,
     mode: offboardModeSchema.default('deactivate'),
     dryRun: z.boolean().default(false),
@@ -57,10 +65,38 @@ export const undoRequestSchema = z
   })
   .strict();
 
-export const jobRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema, undoRequestSchema]);
-/** Requests that name their own apps and people (everything but an undo). */
+/** HR's roster for reconciliation, sent inline (the CLI reads it from a file). */
+export const rosterColumnsSchema = z
+  .object({ email: z.string(), name: z.string(), status: z.string(), terminationDate: z.string(), manager: z.string() })
+  .partial()
+  .strict();
+const rosterColumnNames = rosterColumnsSchema.refine((c) => Object.values(c).every((v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 100), 'column names are 1 to 100 characters');
+
+/**
+ * An access review: list every account of the selected apps, optionally reconciled
+ * against a roster. Reads only; when `offboardOrphans` is set, the orphans found
+ * become one offboarding job that is planned and approved like any other.
+ */
+export const reviewRequestSchema = z
+  .object({
+    kind: z.literal('review'),
+    apps: appsSelection,
+    includeInactive: z.boolean().default(false),
+    roster: z
+      .object({ csv: z.string().min(1).max(8_000_000), columns: rosterColumnNames.optional(), source: z.string().min(1).max(200).optional() })
+      .strict()
+      .optional(),
+    offboardOrphans: z.boolean().default(false),
+  })
+  .strict();
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema, undoRequestSchema, reviewRequestSchema]);
+/** Requests that name their own apps and people and change accounts (everything but undo and review). */
 export const actionRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
-/** A request that names its own apps and people (everything but an undo). */
-export type ActionRequest = Exclude<JobRequest, { kind: 'undo' }>;
+/** A request that names its own apps and people and changes accounts. */
+export type ActionRequest = Exclude<JobRequest, { kind: 'undo' | 'review' }>;
+export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
+/** A request that may change accounts: approvals and dry runs apply to it. */
+export type ChangeRequest = Exclude<JobRequest, { kind: 'review' }>;
 export type JobRequestInput = z.input<typeof jobRequestSchema>;

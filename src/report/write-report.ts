@@ -1,8 +1,9 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { jobDir } from '../engine/task-runner.js';
 import { SeatctlError } from '../errors/index.js';
-import { verifyAuditChain, type JobStore } from '../store/index.js';
+import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/index.js';
 import { renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
 
@@ -18,15 +19,39 @@ export async function verifyJob(store: JobStore, dataDir: string, jobId: string)
   if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
   const records = await store.audit(jobId);
   const verdict = verifyAuditChain(records);
-  const artifacts = await verifyArtifacts(jobDir(dataDir, jobId), stored.job.tasks);
+  const artifacts = [...(await verifyArtifacts(jobDir(dataDir, jobId), stored.job.tasks)), ...(await verifyReviewFiles(jobDir(dataDir, jobId), records))];
   const chain = { ok: verdict.ok, records: records.length, ...(verdict.ok ? {} : { brokenAt: verdict.brokenAt }) };
   return { chain, artifacts, ok: chain.ok && artifacts.every((a) => a.ok) };
 }
 
-/** Renders `<dataDir>/jobs/<id>/report.html` (self-contained: screenshots inline) and returns its path. */
+/** A review job's files are listed, with their hashes, in its `reviewed` audit record. */
+async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<ArtifactCheck[]> {
+  const reviewed = records.findLast((r) => r.kind === 'reviewed');
+  const listed = (reviewed?.data as { artifacts?: { path: string; sha256: string }[] } | undefined)?.artifacts ?? [];
+  const checks: ArtifactCheck[] = [];
+  for (const a of listed) {
+    let actual: string | null = null;
+    try {
+      actual = createHash('sha256').update(await readFile(path.join(dir, path.basename(a.path)))).digest('hex');
+    } catch {
+      actual = null;
+    }
+    checks.push({ taskId: '', path: a.path, kind: 'review', caption: 'access review output', expected: a.sha256, actual, ok: actual === a.sha256 });
+  }
+  return checks;
+}
+
+/**
+ * Renders `<dataDir>/jobs/<id>/report.html` (self-contained: screenshots inline) and
+ * returns its path. A finished review job's report is its review.html.
+ */
 export async function writeJobReport(store: JobStore, dataDir: string, jobId: string): Promise<string> {
   const stored = await store.get(jobId);
   if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+  if (stored.job.kind === 'review') {
+    const reviewHtml = path.join(jobDir(dataDir, jobId), 'review.html');
+    if (await stat(reviewHtml).then((s) => s.isFile(), () => false)) return reviewHtml;
+  }
   const verification = await verifyJob(store, dataDir, jobId);
   const dir = jobDir(dataDir, jobId);
   const images = new Map<string, string>();

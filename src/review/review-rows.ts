@@ -27,39 +27,72 @@ export const REVIEW_COLUMNS = ['app', 'id', 'email', 'name', 'role', 'status', '
 
 export const toRow = (u: AppUser): ReviewRow => ({ app: u.app, id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, origin: u.origin, lastSeen: u.lastSeen ?? null });
 
+export interface CollectReviewOptions {
+  /**
+   * Live progress per app: users kept so far, and the total once the app has told it
+   * (null until then). Called after every page, and once more at the end of a complete
+   * app with read === total.
+   */
+  onProgress?: (app: string, read: number, total: number | null) => void;
+}
+
 /**
  * Lists every user of every selected app, each app through its own queue. An app that
  * fails part-way is reported incomplete with what was read: never shown as complete.
+ * Apps whose pages can be read independently (BigID) read up to the app's configured
+ * concurrency of pages at once.
  */
-export async function collectReview(runtime: Runtime, apps: string[], includeInactive: boolean): Promise<{ rows: ReviewRow[]; apps: AppReview[]; id: string }> {
+export async function collectReview(
+  runtime: Runtime,
+  apps: string[],
+  includeInactive: boolean,
+  options: CollectReviewOptions = {},
+): Promise<{ rows: ReviewRow[]; apps: AppReview[]; id: string }> {
   const id = newId('review');
   const rows: ReviewRow[] = [];
+  const { onProgress } = options;
   const results = await Promise.all(
     apps.map(async (app): Promise<AppReview> => {
       const sink = createEvidenceSink(path.join(runtime.config.dataDir, 'reviews', id, app), runtime.redactor);
       let count = 0;
+      let total: number | null = null;
+      let iterator: AsyncIterator<AppUser[]> | undefined;
       try {
         const driver = runtime.driver(app);
+        const settings = runtime.app(app);
         // An async generator that threw is finished: a retried next() would report
         // "done" and turn a failed read into a silently short list. So page reads are
         // not retried here; a failure marks the app incomplete.
-        const policy = { ...runtime.app(app).retry, attempts: 1, maxThrottleWaits: 0 };
-        const iterator = driver.listUsers({ evidence: sink, dryRun: false }, { includeInactive })[Symbol.asyncIterator]();
+        const policy = { ...settings.retry, attempts: 1, maxThrottleWaits: 0 };
+        const listOptions = {
+          includeInactive,
+          concurrency: settings.concurrency,
+          onTotal: (n: number) => {
+            total = n;
+            onProgress?.(app, count, total);
+          },
+        };
+        const pages = driver.listUsers({ evidence: sink, dryRun: false }, listOptions)[Symbol.asyncIterator]();
+        iterator = pages;
         for (;;) {
           // Each page is one scheduled read: caps and retries apply per page.
-          const next = await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => iterator.next() });
+          const next = await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => pages.next() });
           if (next.value.done) break;
           for (const u of next.value.value) {
             if (!includeInactive && (u.status === 'inactive' || u.status === 'archived')) continue;
             rows.push(toRow(u));
             count += 1;
           }
+          onProgress?.(app, count, total);
         }
+        onProgress?.(app, count, count);
         return { app, complete: true, count };
       } catch (err) {
         const e = toSeatctlError(err);
         return { app, complete: false, count, error: { code: e.code, message: runtime.redactor.scrub(e.message) } };
       } finally {
+        // Releases what a listing that stopped early holds (a console's browser context).
+        void iterator?.return?.()?.catch(() => undefined);
         await sink.writeRecord().catch(() => undefined);
       }
     }),

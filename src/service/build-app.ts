@@ -13,9 +13,9 @@ import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';
 import type { JobStore } from '../store/index.js';
 import { tokenMatches } from './auth.js';
-import { approveBodySchema, createJobBodySchema, listQuerySchema, undoBodySchema } from './job-body.js';
+import { approveBodySchema, createJobBodySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
-import { storedJobDocument } from './job-document.js';
+import { fullJobDocument, storedJobDocument } from './job-document.js';
 import { openApiDocument } from './openapi.js';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -63,7 +63,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((err, _req, reply) => {
     const fastifyErr = err as { statusCode?: number; code?: string; message: string };
-    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'request body larger than 64 KiB');
+    if (fastifyErr.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'request body too large (64 KiB; 9 MiB for a review with a roster)');
     if (fastifyErr.statusCode && fastifyErr.statusCode < 500 && !(err instanceof SeatctlError)) return sendError(reply, fastifyErr.statusCode, 'BAD_REQUEST', fastifyErr.message);
     const e = toSeatctlError(err);
     const status = STATUS_FOR[e.code] ?? 500;
@@ -80,8 +80,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return deps.metrics.render(deps.store, deps.runtime.scheduler, apps);
   });
 
-  app.post('/v1/jobs', async (req, reply) => {
+  // The route accepts a review's roster; any other kind is held to the usual 64 KiB.
+  app.post('/v1/jobs', { bodyLimit: REVIEW_BODY_LIMIT }, async (req, reply) => {
     if (!deps.accepting()) return sendError(reply, 503, 'SHUTTING_DOWN', 'the service is shutting down');
+    const size = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : Buffer.byteLength(JSON.stringify(req.body ?? null));
+    if (size > JOB_BODY_LIMIT && (req.body as { kind?: unknown } | null)?.kind !== 'review') {
+      return sendError(reply, 413, 'PAYLOAD_TOO_LARGE', 'request body larger than 64 KiB (only a review with a roster may be larger)');
+    }
     const body = parse(createJobBodySchema, req.body);
     const { idempotencyKey, runAt, ...request } = body;
     const headerKey = req.headers['idempotency-key'];
@@ -97,7 +102,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return { jobs: page.jobs.map((s) => storedJobDocument(s, deps.config.dataDir).job), nextCursor: page.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => storedJobDocument(await mustGet(deps.store, req.params.id), deps.config.dataDir));
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => fullJobDocument(deps.store, await mustGet(deps.store, req.params.id), deps.config.dataDir));
 
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', async (req) => {
     const { planHash } = parse(approveBodySchema, req.body);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema } from '../model/index.js';
+import { offboardRequestSchema, provisionRequestSchema, reviewRequestSchema, setRoleRequestSchema } from '../model/index.js';
 
 /**
  * POST /v1/jobs: a job request plus how to run it. Unknown fields are refused, like
@@ -14,7 +14,12 @@ export const createJobBodySchema = z.discriminatedUnion('kind', [
   offboardRequestSchema.extend(runOptions).strict(),
   provisionRequestSchema.extend(runOptions).strict(),
   setRoleRequestSchema.extend(runOptions).strict(),
+  reviewRequestSchema.extend(runOptions).strict(),
 ]);
+
+/** Job bodies are small, except a review's inline roster (8 MB of CSV is ~100,000 people). */
+export const JOB_BODY_LIMIT = 64 * 1024;
+export const REVIEW_BODY_LIMIT = 9 * 1024 * 1024;
 
 export const approveBodySchema = z.object({ planHash: z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character hex SHA-256') }).strict();
 

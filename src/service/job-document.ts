@@ -1,5 +1,5 @@
 import { jobDocument } from '../cli/render-job.js';
-import type { StoredJob } from '../store/index.js';
+import type { JobStore, StoredJob } from '../store/index.js';
 
 /** The job as the API and `--json` show it, with its plan hash and approval state. */
 export function storedJobDocument(stored: StoredJob, dataDir: string) {
@@ -19,4 +19,25 @@ export function storedJobDocument(stored: StoredJob, dataDir: string) {
       tasks: doc.job.tasks.map((t, i) => ({ ...t, plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, summary: stored.job.tasks[i]!.plan!.summary } : null })),
     },
   };
+}
+
+/**
+ * The job document, and for a review job its result (completeness, per-app counts,
+ * verdict counts, files, orphan job) from the hash-chained `reviewed` audit record.
+ */
+export async function fullJobDocument(store: JobStore, stored: StoredJob, dataDir: string) {
+  const doc = storedJobDocument(stored, dataDir);
+  if (stored.job.kind !== 'review') return doc;
+  const reviewed = (await store.audit(stored.job.id)).findLast((r) => r.kind === 'reviewed');
+  return { job: { ...doc.job, review: (reviewed?.data as ReviewDocument | undefined) ?? null } };
+}
+
+export interface ReviewDocument {
+  complete: boolean;
+  apps: { app: string; complete: boolean; count: number; error?: { code: string; message: string } }[];
+  rows: number;
+  orphans: number;
+  counts: Record<string, Record<string, number>> | null;
+  artifacts: { path: string; sha256: string }[];
+  offboardJob: string | null;
 }

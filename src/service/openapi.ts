@@ -30,10 +30,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/openapi.json': { get: { summary: 'this document', responses: { 200: ok('OpenAPI', { 'application/json': { schema: { type: 'object' } } }) } } },
       '/v1/jobs': {
         post: {
-          summary: 'submit a job (offboard | provision | set-role)',
+          summary: 'submit a job (offboard | provision | set-role | review)',
+          description: 'A review lists every account of the chosen apps, optionally reconciled against an inline roster (CSV); its CSV, JSON and HTML outputs are artifacts of the job (review.csv, review.json, review.html) and its report is review.html.',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: schema(createJobBodySchema) } } },
-          responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key'), 400: err('invalid body; `field` names the field'), 401: err('no or wrong token'), 413: err('body over 64 KiB'), 503: err('shutting down') },
+          responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key'), 400: err('invalid body; `field` names the field'), 401: err('no or wrong token'), 413: err('body over 64 KiB (9 MiB for a review with a roster)'), 503: err('shutting down') },
         },
         get: {
           summary: 'list jobs, newest first',
@@ -41,7 +42,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 200: ok('a page of jobs and nextCursor', { 'application/json': { schema: { type: 'object', properties: { jobs: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } } } }), 400: err('bad query') },
         },
       },
-      '/v1/jobs/{id}': { get: { summary: 'one job', parameters: [idParam], responses: { 200: ok('the job'), 404: err('no such job') } } },
+      '/v1/jobs/{id}': { get: { summary: 'one job (a review job also carries `review`: completeness, per-app counts, verdict counts, its files)', parameters: [idParam], responses: { 200: ok('the job'), 404: err('no such job') } } },
       '/v1/jobs/{id}/approve': {
         post: {
           summary: 'approve exactly the reviewed plan',

@@ -44,6 +44,7 @@ export function createService(deps: ServiceDeps): Service {
     onTask: (task) => {
       if (task.finishedAt) metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown');
     },
+    onSpawn: (jobId) => launch(jobId),
   });
   const running = new Set<Promise<unknown>>();
   let accepting = true;

@@ -37,7 +37,7 @@ const cases: { name: string; args: (cfg: string) => string[]; config?: unknown; 
   { name: 'unknown driver option', args: (c) => ['offboard', 'x@example.com', '--config', c], config: { apps: { bigid: { ...goodApp, options: { pagesize: 10 } } } }, expect: /apps\.bigid\.options: unknown key\(s\) "pagesize"/ },
   { name: 'no apps', args: (c) => ['offboard', 'x@example.com', '--config', c], config: { apps: {} }, expect: /apps: at least one app is required/ },
   { name: 'secret env missing', args: (c) => ['offboard', 'x@example.com', '--config', c], config: { apps: { bigid: goodApp } }, expect: /apps\.bigid\.credentials\.password: environment variable SEATCTL_TEST_BIGID_PW is not set/ },
-  { name: 'bad review format', args: (c) => ['review', '--format', 'xml', '--config', c], config: { apps: { bigid: goodApp } }, expect: /--format: expected csv or json/ },
+  { name: 'bad review format', args: (c) => ['review', '--format', 'xml', '--config', c], config: { apps: { bigid: goodApp } }, expect: /--format: expected csv, json or html/ },
   { name: 'bad --users', args: () => ['fixtures', 'up', '--users', 'many'], expect: /--users: expected a whole number/ },
 ];
 

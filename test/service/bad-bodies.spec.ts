@@ -49,6 +49,13 @@ const cases: [string, unknown, string | null][] = [
   ['body null', 'null', null],
   ['not JSON', '{"kind": "offboard", ', null],
   ['secret-looking field', { ...ok, password: 'hunter2' }, null],
+  ['offboard with both email and people', { ...ok, people: [{ email: 'a@example.com', apps: ['bigid'] }] }, 'email'],
+  ['offboard people empty', { kind: 'offboard', people: [] }, 'people'],
+  ['offboard people without apps', { kind: 'offboard', people: [{ email: 'a@example.com' }] }, 'people'],
+  ['offboard people bad email', { kind: 'offboard', people: [{ email: 'nope', apps: ['bigid'] }] }, 'people'],
+  ['offboard people listed twice', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['bigid'] }, { email: 'A@example.com', apps: ['sigma'] }] }, 'people.1.email'],
+  ['offboard people unknown app', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['slack'] }] }, 'people'],
+  ['offboard people unknown field', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['bigid'], role: 'x' }] }, null],
 ];
 
 for (const [name, body, field] of cases) {

@@ -171,7 +171,7 @@ test.describe('sqlite job store: file, schema, durability', () => {
       await store.appendAudit(b.job.id, 'x', { ok: true });
       withRawDb(file, (db) => {
         db.prepare("UPDATE tasks SET task = '{not json' WHERE job_id = ? AND position = 0").run(a.job.id);
-        db.prepare("UPDATE jobs SET request = '{\"kind\":\"offboard\"}' WHERE id = ?").run(b.job.id);
+        db.prepare("UPDATE jobs SET request = '{\"kind\":\"offboard\",\"email\":42}' WHERE id = ?").run(b.job.id);
         db.prepare("UPDATE audit SET data = 'oops' WHERE job_id = ?").run(b.job.id);
       });
       await expect(store.get(a.job.id)).rejects.toMatchObject({ code: 'INTERNAL', details: { jobId: a.job.id } });

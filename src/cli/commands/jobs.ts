@@ -3,8 +3,9 @@ import { request } from 'undici';
 import { createSecretResolver } from '../../config/secret-ref.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { SeatctlError } from '../../errors/index.js';
+import { jobStatusSchema } from '../../model/index.js';
 import { writeJobReport, verifyJob } from '../../report/write-report.js';
-import { storedJobDocument } from '../../service/job-document.js';
+import { fullJobDocument, storedJobDocument, type ReviewDocument } from '../../service/job-document.js';
 import { openJobStore, type JobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -46,6 +47,9 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
         : await local(async (ctx, store) => {
             const limit = Number(opts.limit);
             if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new SeatctlError('USAGE', '--limit: a whole number from 1 to 500');
+            if (opts.status !== undefined && !(jobStatusSchema.options as readonly string[]).includes(opts.status)) {
+              throw new SeatctlError('USAGE', `--status: must be one of ${jobStatusSchema.options.join(', ')}`, { details: { field: '--status' } });
+            }
             const page = await store.list({ status: opts.status as never, limit });
             return { jobs: page.jobs.map((s) => storedJobDocument(s, ctx.config.dataDir).job), nextCursor: page.nextCursor };
           });
@@ -57,7 +61,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
 
   remoteOpts(jobs.command('show').argument('<id>').description('a job with its plan, hash and outcomes')).action((id: string, opts: Remote) =>
     run(async () => {
-      const doc = opts.server ? await remote(io, opts, 'GET', `/v1/jobs/${encodeURIComponent(id)}`) : await local(async (ctx, store) => storedJobDocument(await must(store, id), ctx.config.dataDir));
+      const doc = opts.server ? await remote(io, opts, 'GET', `/v1/jobs/${encodeURIComponent(id)}`) : await local(async (ctx, store) => fullJobDocument(store, await must(store, id), ctx.config.dataDir));
       print(doc, humanJob(doc as ReturnType<typeof storedJobDocument>));
       return EXIT.OK;
     }),
@@ -130,16 +134,22 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
 }
 
 async function must(store: JobStore, id: string) {
+  // The same rule as the HTTP API's: an id that cannot be one is named as such, quoted.
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SeatctlError('USAGE', `id: ${JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id)} is not a job id`, { details: { field: 'id' } });
   const stored = await store.get(id);
   if (!stored) throw new SeatctlError('USAGE', `no job ${id} in this data dir`);
   return stored;
 }
 
-function humanJob(doc: ReturnType<typeof storedJobDocument>): string {
+function humanJob(doc: ReturnType<typeof storedJobDocument> & { job: { review?: ReviewDocument | null } }): string {
   const j = doc.job;
   const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`];
   if (j.approval.required) lines.push(`approval: ${j.approval.approvedHash === j.planHash && j.planHash ? `approved by ${j.approval.approvedBy}` : 'REQUIRED'} — ${j.approval.reasons.join('; ')}`);
   for (const t of j.tasks) lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
+  if (j.review) {
+    lines.push(`review ${j.review.complete ? 'complete' : 'INCOMPLETE'}: ${j.review.rows} rows, ${j.review.orphans} orphaned account(s)${j.review.offboardJob ? `, offboarding job ${j.review.offboardJob}` : ''}`);
+    for (const a of j.review.apps) lines.push(`  ${a.app.padEnd(10)} ${a.count} users${a.complete ? '' : ` INCOMPLETE (${a.error?.code ?? 'error'}: ${a.error?.message ?? ''})`}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -1,45 +1,131 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
-import { csvRow } from '../../review/csv.js';
-import { collectReview, REVIEW_COLUMNS } from '../../review/review-rows.js';
+import { reviewRequestSchema, rosterColumnsSchema, type ReviewRequest } from '../../model/index.js';
+import { renderReview, type ReviewFormat } from '../../review/review-output.js';
+import { orphanTargets, reviewRoster, runReview } from '../../review/run-review.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
+import { parsePairs } from '../parse-pairs.js';
+import { createReviewProgress } from '../review-progress.js';
+import { runJobCommand } from './run-job-command.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
+
+interface ReviewFlags {
+  apps?: string;
+  format?: string;
+  out?: string;
+  includeInactive?: boolean;
+  roster?: string;
+  rosterColumns?: string[];
+  offboardOrphans?: boolean;
+  yes?: boolean;
+}
+
+const FORMATS = ['csv', 'json', 'html'] as const;
+/** Roster files past this are refused before they are read into memory. */
+const MAX_ROSTER_BYTES = 8_000_000;
 
 export function registerReview(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
   program
     .command('review')
-    .description('list every user of every selected app in one table (access review)')
+    .description('list every user of every selected app in one table (access review), optionally reconciled against an HR roster')
     .option('--apps <list>', 'apps to list: a,b or all', 'all')
-    .option('--format <format>', 'csv or json (default: json with --json, else csv)')
-    .option('--out <file>', 'write the table to a file instead of stdout')
+    .option('--format <format>', 'csv, json or html (default: from --out\'s extension, else json with --json, else csv)')
+    .option('--out <file>', 'write the review to a file instead of stdout')
     .option('--include-inactive', 'also list deactivated/archived accounts')
-    .action((opts: { apps?: string; format?: string; out?: string; includeInactive?: boolean }) =>
-      run(async () => {
-        const flags = globals();
-        const format = opts.format ?? (flags.json ? 'json' : 'csv');
-        if (format !== 'csv' && format !== 'json') throw new SeatctlError('USAGE', `--format: expected csv or json, got "${format}"`);
-        const ctx = await openContext(io, flags);
-        try {
-          const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
-          const review = await collectReview(ctx.runtime, apps, Boolean(opts.includeInactive));
-          const body =
-            format === 'json'
-              ? JSON.stringify({ review: { id: review.id, complete: review.apps.every((a) => a.complete), apps: review.apps, rows: review.rows } }) + '\n'
-              : csvRow([...REVIEW_COLUMNS]) + review.rows.map((r) => csvRow(REVIEW_COLUMNS.map((c) => r[c]))).join('');
-          if (opts.out) await writeFile(opts.out, body, { mode: 0o600 });
-          else io.stdout(body);
-          for (const a of review.apps) {
-            io.stderr(`${a.app}: ${a.count} users${a.complete ? '' : ` — INCOMPLETE (${a.error?.code}: ${a.error?.message})`}\n`);
-          }
-          return review.apps.every((a) => a.complete) ? EXIT.OK : EXIT.TASK_FAILED;
-        } finally {
-          await ctx.runtime.close();
-        }
-      }),
-    );
+    .option('--roster <file>', 'HR roster CSV (email, name, status active|terminated, termination_date, manager) to reconcile against')
+    .option('--roster-columns <pairs...>', 'map roster headers: email=Work Email,status=Employment Status')
+    .option('--offboard-orphans', 'create one offboarding job for the orphaned accounts (planned and approved like any job)')
+    .option('-y, --yes', 'with --offboard-orphans: do not ask for confirmation in a terminal')
+    .action((opts: ReviewFlags) => run(() => reviewCommand(io, globals(), opts)));
+}
+
+async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): Promise<number> {
+  const format = pickFormat(opts, flags);
+  if (opts.offboardOrphans && !opts.roster) throw new SeatctlError('USAGE', '--offboard-orphans: needs --roster (orphans are found by reconciling against it)', { details: { field: '--offboard-orphans' } });
+  const request = await buildRequest(io, opts);
+  // Checked before any app is read: a roster typo must not cost a full listing first.
+  reviewRoster(request);
+  const ctx = await openContext(io, flags);
+  let code: number;
+  let targets: ReturnType<typeof orphanTargets> = [];
+  try {
+    const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
+    const progress = createReviewProgress(io, apps, !flags.json);
+    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update });
+    progress.done();
+    const body = renderReview(result, format);
+    if (opts.out) {
+      await writeFile(opts.out, body, { mode: 0o600 });
+      io.stderr(`review written to ${opts.out} (${format})\n`);
+    } else io.stdout(body);
+    for (const a of summary.apps) {
+      io.stderr(`${a.app}: ${a.count} users${a.complete ? '' : ` — INCOMPLETE (${a.error?.code}: ${a.error?.message})`}\n`);
+    }
+    if (result.reconciliation) {
+      io.stderr(`orphaned accounts: ${summary.orphans}\n`);
+      targets = orphanTargets(result.reconciliation);
+    }
+    // A partial listing is never a clean review, whatever the format says.
+    code = summary.complete ? EXIT.OK : EXIT.TASK_FAILED;
+    if (!summary.complete) io.stderr('review INCOMPLETE: at least one app could not be listed to the end\n');
+  } finally {
+    await ctx.runtime.close();
+  }
+  if (opts.offboardOrphans) {
+    if (!targets.length) {
+      io.stderr('no orphaned accounts: no offboarding job created\n');
+      return code;
+    }
+    io.stderr(`creating one offboarding job for ${targets.length} people (${targets.reduce((n, t) => n + t.apps.length, 0)} accounts)\n`);
+    // The same path as `seatctl offboard`: stored job, plan, approval (blast-radius cap,
+    // terminal confirmation), apply, report. An incomplete review's orphans always wait for a person.
+    const jobCode = await runJobCommand(io, { ...flags, yes: Boolean(opts.yes) }, {
+      kind: 'offboard',
+      people: targets,
+      apps: 'all',
+      mode: 'deactivate',
+      requireApproval: code !== EXIT.OK,
+    });
+    return Math.max(code, jobCode);
+  }
+  return code;
+}
+
+function pickFormat(opts: ReviewFlags, flags: GlobalFlags): ReviewFormat {
+  const fromExt = opts.out ? path.extname(opts.out).slice(1).toLowerCase() : '';
+  const format = opts.format ?? ((FORMATS as readonly string[]).includes(fromExt) ? fromExt : flags.json ? 'json' : 'csv');
+  if (!(FORMATS as readonly string[]).includes(format)) throw new SeatctlError('USAGE', `--format: expected csv, json or html, got "${format}"`, { details: { field: '--format' } });
+  return format as ReviewFormat;
+}
+
+async function buildRequest(io: CliIO, opts: ReviewFlags): Promise<ReviewRequest> {
+  let roster: ReviewRequest['roster'];
+  if (opts.roster) {
+    const file = path.resolve(io.cwd, opts.roster);
+    let text: string;
+    try {
+      const buf = await readFile(file);
+      if (buf.length > MAX_ROSTER_BYTES) throw new SeatctlError('USAGE', `--roster: ${opts.roster} is ${buf.length} bytes; the limit is ${MAX_ROSTER_BYTES}`, { details: { field: '--roster' } });
+      text = buf.toString('utf8');
+    } catch (err) {
+      if (err instanceof SeatctlError) throw err;
+      throw new SeatctlError('USAGE', `--roster: cannot read ${opts.roster} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { details: { field: '--roster' } });
+    }
+    const columns = parsePairs('--roster-columns', opts.rosterColumns);
+    const checked = rosterColumnsSchema.safeParse(columns);
+    if (!checked.success) throw new SeatctlError('USAGE', `--roster-columns: ${formatIssues(checked.error.issues)} (keys: email, name, status, terminationDate, manager)`, { details: { field: '--roster-columns' } });
+    roster = { csv: text, source: path.basename(opts.roster), ...(Object.keys(checked.data).length ? { columns: checked.data } : {}) };
+  } else if (opts.rosterColumns?.length) {
+    throw new SeatctlError('USAGE', '--roster-columns: needs --roster', { details: { field: '--roster-columns' } });
+  }
+  const parsed = reviewRequestSchema.safeParse({ kind: 'review', apps: 'all', includeInactive: Boolean(opts.includeInactive), offboardOrphans: Boolean(opts.offboardOrphans), ...(roster ? { roster } : {}) });
+  if (!parsed.success) throw new SeatctlError('USAGE', formatIssues(parsed.error.issues), { details: { field: String(parsed.error.issues[0]?.path.join('.') ?? '') } });
+  return parsed.data;
 }

@@ -28,8 +28,9 @@ export interface JobCommandFlags extends GlobalFlags {
 export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput): Promise<number> {
   const parsed = jobRequestSchema.safeParse(input);
   if (!parsed.success) throw new SeatctlError('USAGE', formatIssues(parsed.error.issues), { details: { field: String(parsed.error.issues[0]?.path[0] ?? '') } });
-  const interactive = io.isTTY && Boolean(process.stdin.isTTY) && !flags.yes && !flags.json && !parsed.data.dryRun;
   if (parsed.data.kind === 'undo') throw new SeatctlError('USAGE', 'use seatctl jobs undo <id>');
+  if (parsed.data.kind === 'review') throw new SeatctlError('USAGE', 'use seatctl review');
+  const interactive = io.isTTY && Boolean(process.stdin.isTTY) && !flags.yes && !flags.json && !parsed.data.dryRun;
   const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
   const ctx = await openContext(io, flags);
   const store = openJobStore(ctx.config.dataDir);
