@@ -2,7 +2,7 @@ import { buildJob } from '../src/engine/build-job.js';
 import { runJob } from '../src/engine/run-job.js';
 import { actionRequestSchema, type Job } from '../src/model/index.js';
 import { FIXTURE_APPS } from '../fixtures/launch.js';
-import { benchEnv } from './harness.js';
+import { benchEnv, type BenchEnv } from './harness.js';
 import { LATENCY_PROFILE, median, seconds } from './profile.js';
 
 /**
@@ -35,19 +35,25 @@ async function naiveRound(): Promise<number> {
   const env = await benchEnv([...FIXTURE_APPS], LATENCY_PROFILE);
   try {
     const started = performance.now();
-    for (const app of FIXTURE_APPS) {
-      // A new engine per app: new browser, new login, nothing shared.
-      const { runtime } = env.engine();
-      try {
-        const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [app] }), runtime.config), runtime);
-        assertDone(job);
-      } finally {
-        await runtime.close();
-      }
-    }
+    await naiveOffboard(env, 'jdoe@example.com');
     return performance.now() - started;
   } finally {
     await env.close();
+  }
+}
+
+/**
+ * The naive baseline for one person (also used by service-200.ts): the apps one after
+ * another, each with a new engine — new browser, new login, nothing shared.
+ */
+export async function naiveOffboard(env: BenchEnv, email: string, check: (job: Job) => void = assertDone): Promise<void> {
+  for (const app of FIXTURE_APPS) {
+    const { runtime } = env.engine();
+    try {
+      check(await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email, apps: [app] }), runtime.config), runtime));
+    } finally {
+      await runtime.close();
+    }
   }
 }
 

@@ -22,7 +22,7 @@ export const billcomUiDriver = defineConsoleDriver<BillcomCredentials, BillcomOp
   isLoginUrl: (url) => LOGIN_PATHS.has(url.pathname),
   login: billcomLogin,
   findUser: findBillcomUser,
-  listUsers: (ctx, { includeInactive }) => listBillcomUsers(ctx, includeInactive),
+  listUsers: (ctx, { includeInactive, onTotal, concurrency }) => listBillcomUsers(ctx, includeInactive, { onTotal, concurrency }),
   listRoles: billcomRoles,
   provision: addBillcomUser,
   setRole: setBillcomRole,

@@ -26,6 +26,8 @@ export const billcomLocators = {
   usersLoaded: (p) => p.getByText(/^Showing \d+.\d+ of \d+ users$|^No users found\.$/),
   pageIndicator: (p) => p.getByText(/^Page \d+ of \d+$/),
   nextPage: (p) => p.getByRole('navigation', { name: 'Pagination' }).getByRole('button', { name: 'Next' }),
+  /** What the users page shows instead of the table when a page fails to load. */
+  usersError: (p) => p.getByRole('alert'),
 
   firstName: (p) => p.getByRole('textbox', { name: 'First name' }),
   lastName: (p) => p.getByRole('textbox', { name: 'Last name' }),

@@ -1,3 +1,4 @@
+import { TRANSIENT_ALERT } from './users.js';
 import { SeatctlError } from '../../src/errors/index.js';
 import type { FlowContext } from '../../src/console/flow-context.js';
 import { totpCode } from '../../src/console/helpers/totp.js';
@@ -19,7 +20,12 @@ export async function billcomLogin(ctx: Ctx): Promise<void> {
   await (await ctx.find('signIn')).click();
 
   const next = await firstVisible(ctx, ['mfaHeading', 'orgHeading', 'signedIn', 'loginError']);
-  if (next === 'loginError') throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${await ctx.locator('loginError').first().innerText()}`);
+  if (next === 'loginError') {
+    const text = await ctx.locator('loginError').first().innerText();
+    // Server trouble during sign-in is not a wrong password: retry it instead of failing for good.
+    if (TRANSIENT_ALERT.test(text)) throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${ctx.app}: sign-in failed on the console's side: ${text}`);
+    throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${text}`);
+  }
   if (next === 'mfaHeading') await answerMfa(ctx);
   if ((await firstVisible(ctx, ['orgHeading', 'signedIn'])) === 'orgHeading') await chooseOrg(ctx);
   await ctx.find('signedIn');

@@ -1,10 +1,15 @@
 import { SeatctlError } from '../../src/errors/index.js';
+import type { Page } from 'playwright';
 import type { FlowContext } from '../../src/console/flow-context.js';
 import { readTable, type TableRow } from '../../src/console/helpers/table.js';
 import { normalizeEmail, type AppUser, type UserStatus } from '../../src/model/index.js';
+import { billcomLocators } from './locators.js';
 import type { BillcomCredentials, BillcomOptions } from './options.js';
 
 type Ctx = FlowContext<BillcomCredentials, BillcomOptions>;
+
+/** The console's private JSON call behind each page of the users table. */
+const USERS_API = '/api/users';
 
 const STATUS: Record<string, UserStatus> = { Active: 'active', Inactive: 'inactive', Pending: 'pending' };
 
@@ -49,18 +54,149 @@ export async function findBillcomUser(ctx: Ctx, email: string): Promise<AppUser 
   return (await readUsersPage(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
 }
 
-export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean): AsyncGenerator<AppUser[]> {
+/** A tab must have this many pages to read to be worth opening (~1 s: a new page and a full render). */
+const MIN_PAGES_PER_TAB = 8;
+
+interface ListOptions {
+  onTotal?: ((total: number) => void) | undefined;
+  /** Tabs that may read pages at once; default 1. */
+  concurrency?: number | undefined;
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(err: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Rejections are read in page order; one behind an earlier failure is never awaited.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+/** One page of the table, in one DOM evaluation. */
+const readRows = async (app: string, page: Page): Promise<AppUser[]> =>
+  (await readTable(billcomLocators.usersTable(page))).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
+
+/**
+ * Clicks Next and waits for page `n`. Waiting for the page's own JSON call is
+ * event-driven; a locator wait polls (at 0, 20, 70, 170, 270, 770 ms…) and would add
+ * up to half a second to every page.
+ */
+async function turnTo(app: string, page: Page, n: number): Promise<void> {
+  const loaded = page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === USERS_API);
+  // A dispatched click: paging a read-only table needs no actionability wait (the
+  // "stable" check alone costs two animation frames a page), and a pop-up that covers
+  // the pager cannot swallow it.
+  await billcomLocators.nextPage(page).dispatchEvent('click');
+  const response = await loaded;
+  if (response.status() === 401) throw new SeatctlError('SESSION_EXPIRED', `${app}: the console session ended while reading page ${n}`);
+  if (!response.ok()) {
+    // The console shows an alert and a Retry button instead of the table.
+    const alert = billcomLocators.usersError(page).first();
+    await alert.waitFor();
+    throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${app}: page ${n} of the users table did not load (HTTP ${response.status()}): ${(await alert.innerText()).trim()}`, {
+      details: { app, page: n },
+    });
+  }
+  // The table is replaced in place: make sure what is drawn now is page n.
+  await page.getByText(new RegExp(`^Page ${n} of \\d+$`)).waitFor();
+}
+
+/**
+ * Every user, 25 a page (the console's fixed page size), in as few browser round trips
+ * as the console allows: one address that already has "Show inactive users" set (the
+ * toggle keeps its state in `?inactive=1`), then per page a click on Next, one wait
+ * for the page's data and one DOM evaluation of the whole table.
+ *
+ * Next only steps by one, so with `concurrency` > 1 the pages are split into
+ * contiguous ranges, each read by its own tab of the same session (opened at its first
+ * page by address, then stepping with Next); pages are still yielded in order. The
+ * extra tabs open once page 2 has loaded in the first, so a console that fails early
+ * costs one tab only.
+ */
+export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, options: ListOptions = {}): AsyncGenerator<AppUser[]> {
   await openUsers(ctx, { inactive: includeInactive });
-  for (;;) {
-    const indicator = await ctx.find('pageIndicator');
-    const text = await indicator.innerText();
-    yield await readUsersPage(ctx);
-    const [, current, total] = /Page (\d+) of (\d+)/.exec(text) ?? [];
-    if (!current || !total || Number(current) >= Number(total)) return;
-    await (await ctx.find('nextPage')).click();
-    // The table is redrawn in place: wait until the indicator shows the next page.
-    await ctx.page.getByText(`Page ${Number(current) + 1} of ${total}`, { exact: true }).waitFor();
-    await ctx.find('usersLoaded');
+  const shown = (await (await ctx.find('usersLoaded')).first().innerText()).trim();
+  const counted = /^Showing (\d+).(\d+) of (\d+) users$/.exec(shown);
+  if (!counted) {
+    // "No users found."
+    options.onTotal?.(0);
+    return;
+  }
+  const total = Number(counted[3]);
+  options.onTotal?.(total);
+  const pageSize = Number(counted[2]) - Number(counted[1]) + 1;
+  const [, , pagesText] = /^Page (\d+) of (\d+)$/.exec((await (await ctx.find('pageIndicator')).innerText()).trim()) ?? [];
+  const pages = Number(pagesText ?? 1);
+  // Named failure up front if a redesign moved the pager.
+  if (pages > 1) await ctx.find('nextPage');
+
+  const tabs = Math.max(1, Math.min(Math.floor(options.concurrency ?? 1), Math.floor(pages / MIN_PAGES_PER_TAB)));
+  const per = Math.ceil(pages / tabs);
+  const slots = Array.from({ length: pages }, () => deferred<AppUser[]>());
+  const extra: Page[] = [];
+  let stopped = false;
+
+  /** Reads pages from..to in `page`, which shows `from` already. */
+  const readRange = async (page: Page, from: number, to: number, onFirstTurn?: () => void): Promise<void> => {
+    let n = from;
+    try {
+      for (; n <= to && !stopped; n++) {
+        if (n > from) await turnTo(ctx.app, page, n);
+        if (n === from + 1) onFirstTurn?.();
+        slots[n - 1]!.resolve(await readRows(ctx.app, page));
+      }
+    } catch (err) {
+      for (; n <= to; n++) slots[n - 1]!.reject(err);
+    }
+  };
+
+  const openTab = async (from: number, to: number): Promise<void> => {
+    try {
+      const page = await ctx.page.context().newPage();
+      extra.push(page);
+      const query = new URLSearchParams({ page: String(from), ...(includeInactive ? { inactive: '1' } : {}) });
+      const res = await page.goto(new URL(`/settings/users?${query}`, ctx.baseUrl).toString(), { waitUntil: 'domcontentloaded' });
+      if (res && !res.ok()) throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${ctx.app}: the users page for page ${from} did not load (HTTP ${res.status()})`, { details: { app: ctx.app, page: from } });
+      await page.getByText(new RegExp(`^Page ${from} of \\d+$`)).waitFor();
+      await readRange(page, from, to);
+    } catch (err) {
+      for (let n = from; n <= to; n++) slots[n - 1]!.reject(err);
+    }
+  };
+
+  const startOthers = () => {
+    for (let k = 1; k < tabs; k++) void openTab(k * per + 1, Math.min(pages, (k + 1) * per));
+  };
+  void readRange(ctx.page, 1, Math.min(pages, per), startOthers);
+
+  try {
+    let read = 0;
+    for (let n = 1; n <= pages; n++) {
+      const users = await slots[n - 1]!.promise;
+      // A page that does not hold what "Showing a–b of n" promised means the list moved
+      // under us (someone added or removed a user): fail rather than miss a person.
+      const expected = Math.min(pageSize, total - read);
+      if (users.length !== expected) {
+        throw new SeatctlError('CONFLICT', `${ctx.app}: page ${n} of the users table had ${users.length} users, expected ${expected}: the list changed while it was read; run the listing again`, {
+          retryClass: 'retryable',
+          details: { app: ctx.app, page: n },
+        });
+      }
+      read += users.length;
+      yield users;
+    }
+  } finally {
+    stopped = true;
+    await Promise.all(extra.map((p) => p.close().catch(() => undefined)));
   }
 }
 
@@ -72,10 +208,15 @@ export async function billcomRoles(ctx: Ctx): Promise<string[]> {
 }
 
 /** Waits for the console's verdict: success text, or a refusal that becomes a typed error. */
+/** The console's words for trouble on its side (5xx, 429, network), as opposed to a refusal. */
+export const TRANSIENT_ALERT = /went wrong on our end|could not reach BILL|too many requests/i;
+
 export async function outcome(ctx: Ctx, what: string): Promise<string> {
   const shown = (await ctx.find('outcome')).first();
   const text = (await shown.innerText()).trim();
   if ((await shown.getAttribute('role')) === 'alert') {
+    // Worth another try: the scheduler reads the account back first, in case the change landed.
+    if (TRANSIENT_ALERT.test(text)) throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${ctx.app}: ${what} failed on the console's side: ${text}`, { details: { app: ctx.app, message: text } });
     throw new SeatctlError('RULE_REFUSED', `${ctx.app}: ${what} refused by the console: ${text}`, { details: { app: ctx.app, message: text } });
   }
   return text;

@@ -21,10 +21,13 @@ export const stitchUiDriver = defineConsoleDriver<StitchCredentials, StitchOptio
   isLoginUrl: (url) => url.pathname === '/signin',
   login: stitchLogin,
   findUser: findMember,
-  async *listUsers(ctx) {
+  async *listUsers(ctx, { onTotal }) {
     await openTeam(ctx);
-    // Stitch teams fit one page; deactivated members are not listed at all.
-    yield await readTeam(ctx);
+    // Stitch teams fit one page, read in one DOM evaluation; deactivated members are
+    // not listed at all (the console drops them), so includeInactive changes nothing.
+    const members = await readTeam(ctx);
+    onTotal?.(members.length);
+    yield members;
   },
   listRoles: stitchRoles,
   provision: inviteMember,

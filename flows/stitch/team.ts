@@ -27,8 +27,9 @@ export async function openTeam(ctx: Ctx): Promise<void> {
   await ctx.find('membersTable');
 }
 
+/** After `openTeam` (which waited for the table): resolving the table again costs ~1 s at 10,000 rows. */
 export async function readTeam(ctx: Ctx): Promise<AppUser[]> {
-  const rows = await readTable(await ctx.find('membersTable'));
+  const rows = await readTable(ctx.locator('membersTable'));
   return rows
     .filter((r) => r.cells.Email)
     .map((r) => ({
@@ -59,10 +60,15 @@ export async function stitchRoles(ctx: Ctx): Promise<string[]> {
   return options.map((o) => o.trim()).filter(Boolean);
 }
 
+/** What Stitch's console says when the failure is on its side (5xx, 429, network), not a rule. */
+const TRANSIENT_ALERT = /could not be reached|went wrong on our end/i;
+
 async function outcome(ctx: Ctx, what: string): Promise<string> {
   const shown = (await ctx.find('outcome')).first();
   const text = (await shown.innerText()).trim();
   if ((await shown.getAttribute('role')) === 'alert') {
+    // Worth another try: the scheduler reads the account back first, in case the change landed.
+    if (TRANSIENT_ALERT.test(text)) throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${ctx.app}: ${what} failed on the console's side: ${text}`, { details: { app: ctx.app, message: text } });
     throw new SeatctlError('RULE_REFUSED', `${ctx.app}: ${what} refused by the console: ${text}`, { details: { app: ctx.app, message: text } });
   }
   return text;

@@ -22,7 +22,8 @@ export interface BrowserPoolOptions {
 
 export interface BrowserPool {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
-  readonly stats: { launches: number; contexts: number; crashes: number };
+  /** `contexts` counts every context made; `open` is how many are open now, `peakOpen` the most at once. */
+  readonly stats: { launches: number; contexts: number; crashes: number; open: number; peakOpen: number };
   /** The running browser's process id, when there is one (for crash tests and kill-after-timeout). */
   pid(): number | undefined;
   close(): Promise<void>;
@@ -33,7 +34,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
   let launching: Promise<Browser> | null = null;
   let contextsOnThisBrowser = 0;
   const open = new Set<BrowserContext>();
-  const stats = { launches: 0, contexts: 0, crashes: 0 };
+  const stats = { launches: 0, contexts: 0, crashes: 0, open: 0, peakOpen: 0 };
   let closing = false;
   let browserPid: number | undefined;
 
@@ -98,7 +99,12 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       contextsOnThisBrowser += 1;
       stats.contexts += 1;
       open.add(context);
-      context.on('close', () => open.delete(context));
+      stats.open = open.size;
+      stats.peakOpen = Math.max(stats.peakOpen, open.size);
+      context.on('close', () => {
+        open.delete(context);
+        stats.open = open.size;
+      });
       return context;
     },
     async close() {

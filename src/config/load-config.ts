@@ -48,7 +48,8 @@ export async function loadConfigFile(file: string, registry: DriverRegistry): Pr
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // A BOM (Windows editors write one) is invisible in the file: not worth a parse error.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new SeatctlError('CONFIG_INVALID', `config file ${file}: not valid JSON (${(err as Error).message})`);
   }
@@ -82,10 +83,13 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw invalid(where.source, formatIssues(parsed.error.issues));
   const config = parsed.data;
-  const apps: Record<string, ResolvedApp> = {};
+  // No prototype: an app name typed by a user or sent over HTTP ("constructor",
+  // "toString") must never find something that is not a configured app.
+  const apps: Record<string, ResolvedApp> = Object.create(null) as Record<string, ResolvedApp>;
   const problems: string[] = [];
   for (const [name, app] of Object.entries(config.apps)) {
-    const definition = registry[app.driver];
+    // Own keys only: "constructor" or "toString" is an unknown driver, not Object's.
+    const definition = Object.hasOwn(registry, app.driver) ? registry[app.driver] : undefined;
     if (!definition) {
       const known = Object.keys(registry).filter((k) => !isDriverPath(k)).sort().join(', ');
       problems.push(`apps.${name}.driver: unknown driver "${app.driver}" (built in: ${known}; or a module path such as "./drivers/acme/driver.ts")`);

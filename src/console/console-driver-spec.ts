@@ -20,7 +20,8 @@ export interface ConsoleDriverSpec<C, O> extends DriverSpecBase<C, O> {
   capabilities?: { delete?: boolean; reactivate?: boolean; listsDeactivated?: boolean };
   login(ctx: FlowContext<C, O>): Promise<void>;
   findUser(ctx: FlowContext<C, O>, email: string): Promise<AppUser | null>;
-  listUsers(ctx: FlowContext<C, O>, options: { includeInactive: boolean }): AsyncIterable<AppUser[]>;
+  /** `onTotal` as in the driver's ListOptions: call it once if the console shows a total. */
+  listUsers(ctx: FlowContext<C, O>, options: { includeInactive: boolean; concurrency?: number; onTotal?: (total: number) => void }): AsyncIterable<AppUser[]>;
   listRoles(ctx: FlowContext<C, O>): Promise<string[]>;
   provision?(ctx: FlowContext<C, O>, spec: ProvisionSpec): Promise<AppUser | null>;
   setRole?(ctx: FlowContext<C, O>, user: AppUser, role: string): Promise<AppUser | null>;

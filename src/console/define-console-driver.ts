@@ -177,7 +177,11 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
         await addPopupHandlers(page);
         const ctx = flowContext(page, call.evidence, false, [], [], 'list');
         try {
-          yield* spec.listUsers(ctx, { includeInactive: options?.includeInactive ?? true });
+          yield* spec.listUsers(ctx, {
+            includeInactive: options?.includeInactive ?? true,
+            ...(options?.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+            ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
+          });
         } catch (err) {
           const mapped = mapConsoleError(err, app, safeIsLogin(page, spec.isLoginUrl));
           if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();

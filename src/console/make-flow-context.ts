@@ -32,6 +32,15 @@ const onLogin = (page: Page, isLoginUrl: (u: URL) => boolean): boolean => {
   }
 };
 
+/** A spinner (progressbar), a busy region or a "Loading…" status on screen. */
+async function stillLoading(page: Page): Promise<boolean> {
+  const busy = page.getByRole('progressbar').or(page.locator('[aria-busy="true"]')).or(page.getByRole('status').filter({ hasText: /loading/i }));
+  return busy
+    .first()
+    .isVisible()
+    .catch(() => false);
+}
+
 export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<C, O> {
   const { page } = deps;
   let shots = 0;
@@ -72,6 +81,12 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
       if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
+      // Still loading is a slow console, not a redesign: retryable, and not blamed on the locator.
+      if (await stillLoading(page)) {
+        throw new SeatctlError('TIMEOUT', `${deps.app}: locator "${name}" did not appear within ${deps.locatorTimeoutMs} ms: the page is still loading`, {
+          details: { app: deps.app, locator: name, args, url: page.url(), loading: true },
+        });
+      }
       throw new SeatctlError('LOCATOR_NOT_FOUND', `${deps.app}: locator "${name}"${args.length ? ` (${args.join(', ')})` : ''} did not appear within ${deps.locatorTimeoutMs} ms — has the console changed?`, {
         details: { app: deps.app, locator: name, args, url: page.url() },
       });

@@ -48,9 +48,9 @@ export interface ListOptions {
   /** Include deactivated/archived users where the app can list them. */
   includeInactive?: boolean;
   /**
-   * Most page reads the driver may have in flight at once; default 1. Only apps whose
-   * pages can be addressed independently (BigID's skip/limit) use more; cursor and
-   * console paging are sequential by nature and ignore it.
+   * Most page reads the driver may have in flight at once; default 1. Drivers whose
+   * pages can be addressed independently use it (BigID: offset pages; Bill.com: a tab
+   * per range of pages); cursor paging (Sigma) and one-page consoles (Stitch) ignore it.
    */
   concurrency?: number;
   /**

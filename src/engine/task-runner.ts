@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createEvidenceSink } from '../audit/evidence-sink.js';
 import type { DriverCallContext } from '../drivers/driver.js';
 import { toSeatctlError } from '../errors/index.js';
+import { attemptsBeforeFailure } from '../queue/scheduler.js';
 import { isSatisfied, type AppUser, type PlannedChange, type Task } from '../model/index.js';
 import type { Runtime } from './runtime.js';
 import { planTask } from './plan-task.js';
@@ -70,6 +71,7 @@ export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSign
   }
 
   function fail(task: Task, err: unknown): void {
+    task.attempts += attemptsBeforeFailure(err);
     const error = toSeatctlError(err);
     task.status = 'failed';
     task.outcome = 'failed';

@@ -116,7 +116,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
       } catch (err) {
-        const typed = errorForNetwork(err, `${options.app}: ${req.method} ${req.path}`);
+        const typed = errorForNetwork(err, `${options.app}: ${req.method} ${req.path}`, options.timeoutMs);
         record(null, undefined, typed.message);
         throw typed;
       }
@@ -124,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         text = await res.body.text();
       } catch (err) {
-        const typed = errorForNetwork(err, `${options.app}: ${req.method} ${req.path} (reading body)`);
+        const typed = errorForNetwork(err, `${options.app}: ${req.method} ${req.path} (reading body)`, options.timeoutMs);
         record(res.statusCode, undefined, typed.message);
         throw typed;
       }

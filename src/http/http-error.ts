@@ -14,10 +14,14 @@ export function errorForStatus(status: number, message: string, headers: Record<
   return new SeatctlError('UPSTREAM_REJECTED', message, opts);
 }
 
-/** undici/network failures: all transient from our side. */
-export function errorForNetwork(err: unknown, what: string): SeatctlError {
+/**
+ * undici/network failures: all transient from our side. A timeout after the request
+ * was sent carries the timeout it hit, so the retry decision can give a mutation that
+ * may still be running at the app as long again before reading its state back.
+ */
+export function errorForNetwork(err: unknown, what: string, timeoutMs?: number): SeatctlError {
   const code = (err as { code?: string }).code ?? '';
   const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
   const message = `${what}: ${timeout ? 'timed out' : `connection failed (${code || (err as Error).message})`}`;
-  return new SeatctlError(timeout ? 'TIMEOUT' : 'NETWORK', message, { cause: err, details: { networkCode: code } });
+  return new SeatctlError(timeout ? 'TIMEOUT' : 'NETWORK', message, { cause: err, details: { networkCode: code, ...(timeout && code !== 'UND_ERR_CONNECT_TIMEOUT' && timeoutMs !== undefined ? { timeoutMs } : {}) } });
 }

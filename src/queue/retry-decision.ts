@@ -14,6 +14,8 @@ export interface RetryState {
   /** Attempts spent so far, including the one that just failed. */
   attempt: number;
   throttleWaits: number;
+  /** The failed call was a mutation (its retry starts with a read-back). */
+  mutation?: boolean;
 }
 
 export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
@@ -36,8 +38,12 @@ export function decideRetry(error: SeatctlError, state: RetryState, policy: Retr
       return { action: 'retry', delayMs: 0, spendsAttempt: true, reason: 'session expired: re-login' };
     case 'retryable': {
       if (state.attempt >= policy.attempts) return { action: 'fail', reason: `gave up after ${state.attempt} attempts` };
-      const delayMs = Math.max(backoffDelay(state.attempt, policy, random), error.retryAfterMs ?? 0);
-      return { action: 'retry', delayMs, spendsAttempt: true, reason: error.code };
+      // A mutation that timed out may still be running at the app, which can apply it
+      // after we gave up: read back too early and the change is sent twice. Give it as
+      // long again as the timeout it hit before looking.
+      const settleMs = state.mutation && error.code === 'TIMEOUT' && typeof error.details.timeoutMs === 'number' ? error.details.timeoutMs : 0;
+      const delayMs = Math.max(backoffDelay(state.attempt, policy, random), error.retryAfterMs ?? 0, settleMs);
+      return { action: 'retry', delayMs, spendsAttempt: true, reason: settleMs ? `${error.code} (waiting ${settleMs} ms before reading back)` : error.code };
     }
   }
 }

@@ -59,6 +59,16 @@ export interface SchedulerDeps {
   random?: () => number;
 }
 
+/** Refusals an app gives to a change that is already there (gone, already inactive, exists). */
+const MAY_ANSWER_A_REPEAT = new Set<string>(['RULE_REFUSED', 'CONFLICT', 'USER_NOT_FOUND']);
+
+/**
+ * How many attempts an operation made before it failed for good: the task record
+ * counts them too, so "failed after 4 attempts" does not read as "never tried".
+ */
+const failedAttempts = new WeakMap<object, number>();
+export const attemptsBeforeFailure = (err: unknown): number => (typeof err === 'object' && err !== null ? (failedAttempts.get(err) ?? 0) : 0);
+
 export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new SeatctlError('CANCELLED', 'cancelled'));
@@ -130,8 +140,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         return { value, attempts: attempt, recoveredByReadBack: false };
       } catch (err) {
         const error = toSeatctlError(err);
-        const decision = decideRetry(error, { attempt, throttleWaits }, op.policy, random);
-        if (decision.action === 'fail') throw error;
+        const decision = decideRetry(error, { attempt, throttleWaits, mutation: op.kind === 'mutation' }, op.policy, random);
+        if (decision.action === 'fail') {
+          // Never report a change as failed while it is in place: a refusal can be the
+          // app answering a repeat of a change it already applied (Chromium re-sends a
+          // POST whose connection was reset), and attempts can run out after one landed.
+          if (op.kind === 'mutation' && op.verify && (mayHaveLanded || MAY_ANSWER_A_REPEAT.has(error.code))) {
+            const verify = op.verify;
+            const found = await runRead(op, () => verify()).catch(() => undefined);
+            if (found !== undefined) {
+              appStats.recoveredByReadBack += 1;
+              deps.log.info({ app: op.app, op: op.label, code: error.code }, 'the change failed, but reading back shows it in place');
+              return { value: found, attempts: attempt, recoveredByReadBack: true };
+            }
+          }
+          failedAttempts.set(error, attempt);
+          throw error;
+        }
         if (!decision.spendsAttempt) {
           attempt -= 1;
           throttleWaits += 1;
@@ -140,10 +165,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         } else {
           appStats.retries += 1;
         }
-        // A 429 means the app refused before acting. Anything else may have come after
-        // it acted (a reset, a timeout, a console session dropped right after the
-        // confirm click), so the next try starts by reading the state back.
-        if (op.kind === 'mutation' && error.retryClass !== 'throttled') mayHaveLanded = true;
+        // Any failure of a mutation may have come after the app acted (a reset, a
+        // timeout, a console session dropped right after the confirm click, or a 429 on
+        // the driver's read-back GET after its PUT went through: seen in the soak), so
+        // the next try starts by reading the state back.
+        if (op.kind === 'mutation') mayHaveLanded = true;
         op.onRetry?.({ attempt, error, delayMs: decision.delayMs, reason: decision.reason });
         deps.log.warn({ app: op.app, op: op.label, attempt, code: error.code, delayMs: decision.delayMs }, `retrying: ${decision.reason}`);
         if (decision.delayMs > 0) await sleep(decision.delayMs, op.signal);

@@ -39,8 +39,8 @@ export interface CollectReviewOptions {
 /**
  * Lists every user of every selected app, each app through its own queue. An app that
  * fails part-way is reported incomplete with what was read: never shown as complete.
- * Apps whose pages can be read independently (BigID) read up to the app's configured
- * concurrency of pages at once.
+ * Apps whose pages can be read independently (BigID offsets, Bill.com tabs) read up to
+ * the app's configured concurrency of pages at once (docs/access-review.md).
  */
 export async function collectReview(
   runtime: Runtime,
@@ -75,7 +75,8 @@ export async function collectReview(
         const pages = driver.listUsers({ evidence: sink, dryRun: false }, listOptions)[Symbol.asyncIterator]();
         iterator = pages;
         for (;;) {
-          // Each page is one scheduled read: caps and retries apply per page.
+          // Each page handed over is one scheduled read; a driver may read up to
+          // `concurrency` pages ahead of it.
           const next = await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => pages.next() });
           if (next.value.done) break;
           for (const u of next.value.value) {

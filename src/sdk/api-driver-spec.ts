@@ -73,7 +73,8 @@ export interface ApiDriverSpec<C, O> extends DriverSpecBase<C, O> {
    */
   authenticate?(ctx: ApiAuthContext<C, O>): Promise<ApiAuth>;
   findUser(ctx: ApiFlowContext<C, O>, email: string): Promise<AppUser | null>;
-  listUsers(ctx: ApiFlowContext<C, O>, options: { includeInactive: boolean }): AsyncIterable<AppUser[]>;
+  /** `concurrency` and `onTotal` as in the driver's ListOptions; a flow may ignore both. */
+  listUsers(ctx: ApiFlowContext<C, O>, options: { includeInactive: boolean; concurrency?: number; onTotal?: (total: number) => void }): AsyncIterable<AppUser[]>;
   listRoles(ctx: ApiFlowContext<C, O>): Promise<string[]>;
   /** Checks a whole batch before any create. Default: every role is in `listRoles`. */
   validateProvision?(ctx: ApiFlowContext<C, O>, specs: ProvisionSpec[]): Promise<void>;

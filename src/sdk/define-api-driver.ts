@@ -142,7 +142,12 @@ function createApiDriver<C, O>(spec: ApiDriverSpec<C, O>, deps: DriverDeps<C, O>
       listsDeactivated: spec.capabilities?.listsDeactivated ?? true,
     },
     findUser: (email, call) => read(call, 'findUser', (ctx) => spec.findUser(ctx, email)),
-    listUsers: (call, options) => spec.listUsers(flowContext(call, [], 'listUsers', false), { includeInactive: options?.includeInactive ?? true }),
+    listUsers: (call, options) =>
+      spec.listUsers(flowContext(call, [], 'listUsers', false), {
+        includeInactive: options?.includeInactive ?? true,
+        ...(options?.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
+      }),
     listRoles: (call) => read(call, 'listRoles', (ctx) => spec.listRoles(ctx)),
     ...(canary ? { canary: (call: DriverCallContext) => read(call, 'canary', (ctx) => canary(ctx)) } : {}),
     async validateProvision(specs, call) {

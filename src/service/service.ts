@@ -12,7 +12,7 @@ import { createMetrics } from './metrics.js';
  * The job service: HTTP app + engine + store. On start it resumes what a previous
  * process left unfinished and starts scheduled jobs when their time comes; on stop it
  * refuses new jobs, lets running ones finish (their state is checkpointed in the
- * store at every step anyway), then closes browsers and the store.
+ * store at every step anyway), then closes the store and the browsers.
  */
 export interface ServiceDeps {
   config: LoadedConfig;
@@ -29,10 +29,22 @@ export interface Service {
   app: FastifyInstance;
   engine: JobEngine;
   start(): Promise<void>;
-  /** Graceful: stop taking jobs, wait for running ones (up to timeoutMs), close everything. */
-  stop(timeoutMs?: number): Promise<void>;
+  /**
+   * Graceful: stop taking jobs, wait for running ones (up to timeoutMs), close
+   * everything. Jobs still running at the timeout are cut short: they stay as the
+   * store last recorded them and resume at the next start, and nothing they do after
+   * this returns is recorded, so the process must exit rather than keep running them.
+   */
+  stop(timeoutMs?: number): Promise<StopResult>;
   /** Resolves when every job launched so far has settled (tests, shutdown). */
   idle(): Promise<void>;
+}
+
+export interface StopResult {
+  /** Every running job settled within the timeout. */
+  drained: boolean;
+  /** Jobs the timeout cut short (checkpointed; they resume at the next start). */
+  cutShort: string[];
 }
 
 export function createService(deps: ServiceDeps): Service {
@@ -46,13 +58,19 @@ export function createService(deps: ServiceDeps): Service {
     },
     onSpawn: (jobId) => launch(jobId),
   });
-  const running = new Set<Promise<unknown>>();
+  /** Launched jobs that have not settled yet, with their ids. */
+  const running = new Map<Promise<unknown>, string>();
   let accepting = true;
+  let cutShort = false;
   let timer: NodeJS.Timeout | null = null;
 
   const launch = (jobId: string): void => {
-    const p = engine.process(jobId).catch((err) => deps.log.error({ job: jobId, err: (err as Error).message }, 'job processing failed'));
-    running.add(p);
+    const p = engine.process(jobId).catch((err) => {
+      // After a cut-short stop the store is closed under the job on purpose.
+      if (cutShort) deps.log.info({ job: jobId }, 'job cut short by shutdown; it resumes at the next start');
+      else deps.log.error({ job: jobId, err: (err as Error).message }, 'job processing failed');
+    });
+    running.set(p, jobId);
     void p.finally(() => running.delete(p));
   };
 
@@ -74,15 +92,30 @@ export function createService(deps: ServiceDeps): Service {
       timer.unref();
     },
     async idle() {
-      while (running.size) await Promise.allSettled([...running]);
+      while (running.size) await Promise.allSettled([...running.keys()]);
     },
     async stop(timeoutMs = 30_000) {
       accepting = false;
       if (timer) clearInterval(timer);
+      // Closes the listener at once (new connections are refused; a request already on
+      // an open connection gets 503) and waits for requests in progress.
       await app.close();
-      await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
-      await deps.runtime.close();
+      deps.log.warn({ runningJobs: running.size, timeoutSeconds: timeoutMs / 1000 }, 'stopped taking jobs (listener closed); waiting for running jobs');
+      let deadline: NodeJS.Timeout | undefined;
+      const expired = new Promise<'expired'>((r) => (deadline = setTimeout(() => r('expired'), timeoutMs)));
+      // A loop: a job that settles may have launched another (a review's offboarding).
+      while (running.size) {
+        if ((await Promise.race([Promise.allSettled([...running.keys()]), expired])) === 'expired') break;
+      }
+      clearTimeout(deadline);
+      const unfinished = [...new Set(running.values())];
+      cutShort = unfinished.length > 0;
+      // The store first: a task whose browser is closed under it must not be recorded
+      // as failed. It stays as last written ("mutating" before a change is sent), and
+      // the next start reads the account back before doing anything.
       await deps.store.close();
+      await deps.runtime.close();
+      return { drained: !cutShort, cutShort: unfinished };
     },
   };
 }

@@ -1,13 +1,13 @@
 import { test, expect } from '@playwright/test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { cli } from '../support/cli-run.js';
+import { scanRoot } from '../support/scan-root.js';
 
 /** Bad input is refused with exit 2 and a message that names what was wrong. */
 let dir: string;
 test.beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-cli-'));
+  dir = await mkdtemp(path.join(scanRoot(), 'seatctl-cli-'));
 });
 
 async function configFile(content: unknown): Promise<string> {

@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { buildJob } from '../../src/engine/build-job.js';
@@ -10,6 +9,7 @@ import { actionRequestSchema } from '../../src/model/index.js';
 import { cli } from '../support/cli-run.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
 import { billcomTruth, describeTask, stitchTruth, taskFor, userIn } from './console-truth.js';
+import { scanRoot } from '../support/scan-root.js';
 
 /**
  * A console redesign (the simulators' `layout: 'v2'`): the flows' locators stop
@@ -86,7 +86,7 @@ test.describe('seatctl doctor', () => {
   let dir: string;
   let fixtures: LaunchedFixtures;
   test.beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-drift-'));
+    dir = await mkdtemp(path.join(scanRoot(), 'seatctl-drift-'));
     fixtures = await launchFixtures({
       dir,
       apps: ['stitch', 'billcom'],
@@ -97,7 +97,6 @@ test.describe('seatctl doctor', () => {
   });
   test.afterAll(async () => {
     await fixtures?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   interface DoctorDoc {

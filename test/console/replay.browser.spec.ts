@@ -1,11 +1,11 @@
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { CLI_BIN, cli, cliProcess } from '../support/cli-run.js';
+import { scanRoot } from '../support/scan-root.js';
 
 /**
  * Replay reruns a recorded job's console tasks from their inputs: headed under Xvfb
@@ -20,7 +20,7 @@ let jobId: string;
 const mutations = async (app: 'stitch' | 'billcom') => ((await (await fetch(fx.apps[app]!.stateUrl)).json()) as { mutations: unknown[] }).mutations.length;
 
 test.beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-replay-'));
+  dir = await mkdtemp(path.join(scanRoot(), 'seatctl-replay-'));
   fx = await launchFixtures({ dir, apps: ['stitch', 'billcom'] });
   const dry = await cli(['--json', 'offboard', 'jdoe@example.com', '--dry-run', '--config', fx.configPath]);
   expect(dry.code, dry.stderr).toBe(0);
@@ -29,7 +29,6 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await fx?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('headed replay under xvfb-run rehearses the recorded tasks and changes nothing', async () => {

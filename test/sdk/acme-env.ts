@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
@@ -10,6 +9,7 @@ import { runJob } from '../../src/engine/run-job.js';
 import { createTestEngine } from '../support/test-engine.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
 import { startAcmeConsole, type AcmeConsole } from './acme/acme-console.js';
+import { registerSecret, saveCapturedLogs, scanTempDir } from '../support/scan-root.js';
 
 /**
  * The Acme simulator plus a config that names the Acme driver by path, written next
@@ -31,7 +31,9 @@ export const SDK_TEST_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 export async function startAcmeEnv(options: { whatsNew?: boolean } = {}): Promise<AcmeEnv> {
   const acme = await startAcmeConsole(options);
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'seatctl-acme-'));
+  // Under the scan root, and kept after close: the final secret scan reads it.
+  const tmp = scanTempDir('seatctl-acme-');
+  registerSecret(acme.credentials.password, 'acme password');
   await writeFile(path.join(tmp, 'acme-password'), acme.credentials.password, { mode: 0o600 });
   const dataDir = path.join(tmp, 'data');
   // One file per env (tests run in parallel workers), removed on close.
@@ -64,7 +66,7 @@ export async function startAcmeEnv(options: { whatsNew?: boolean } = {}): Promis
       await runtime.close();
       await acme.close();
       await rm(configFile, { force: true });
-      await rm(tmp, { recursive: true, force: true });
+      saveCapturedLogs(tmp, logs);
     },
   };
 }

@@ -1,6 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { builtInDrivers } from '../../src/drivers/registry.js';
@@ -12,6 +11,7 @@ import { actionRequestSchema, type JobRequestInput } from '../../src/model/index
 import { cli } from '../support/cli-run.js';
 import { startBetaApi, type BetaApi } from './beta/beta-api.js';
 import { SDK_TEST_DIR } from './acme-env.js';
+import { registerSecret, scanRoot } from '../support/scan-root.js';
 
 /**
  * defineApiDriver through the whole engine, with a driver written outside src/
@@ -26,7 +26,7 @@ let logs: string[];
 
 test.beforeEach(async () => {
   beta = await startBetaApi();
-  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-beta-'));
+  dir = await mkdtemp(path.join(scanRoot(), 'seatctl-beta-'));
   // The driver by absolute path this time; the Acme tests use ./relative.
   configFile = path.join(dir, 'seatctl.config.json');
   await writeFile(
@@ -38,13 +38,14 @@ test.beforeEach(async () => {
     }),
   );
   const config = await loadConfigFile(configFile, builtInDrivers());
+  registerSecret(beta.credentials.password, 'beta password');
+  registerSecret(beta.credentials.apiKey, 'beta API key');
   ({ runtime, logs } = createTestEngine(config, { env: { BETA_TEST_PASSWORD: beta.credentials.password } }));
 });
 
 test.afterEach(async () => {
   await runtime.close();
   await beta.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const run = (request: JobRequestInput) => runJob(buildJob(actionRequestSchema.parse(request), runtime.config), runtime);

@@ -1,11 +1,11 @@
 import { test, expect } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { CLI_BIN } from '../support/cli-run.js';
+import { kill9, serveProcess, serviceCall, simulatorMutations } from '../support/serve-process.js';
+import { scanRoot } from '../support/scan-root.js';
 
 /**
  * kill -9 of the real service process at the dangerous moments, then a restart on the
@@ -17,36 +17,16 @@ let dir: string;
 let fx: LaunchedFixtures;
 
 test.beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-crash-'));
+  dir = await mkdtemp(path.join(scanRoot(), 'seatctl-crash-'));
   fx = await launchFixtures({ dir, apps: ['bigid', 'sigma'] });
 });
 test.afterEach(async () => {
   await fx.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--token-ref', 'env:SEATCTL_TEST_TOKEN', '--config', fx.configPath], {
-    env: { ...process.env, SEATCTL_TEST_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr!.resume();
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-  });
-  return { child, url: JSON.parse(line).listening };
-}
-
-const api = async (url: string, method: string, p: string, body?: unknown) => {
-  const res = await fetch(url + p, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return (await res.json()) as any;
-};
-const kill9 = (child: ChildProcess) => new Promise<void>((resolve) => {
-  child.once('exit', () => resolve());
-  child.kill('SIGKILL');
-});
-const mutations = async (app: 'bigid' | 'sigma') => ((await (await fetch(fx.apps[app]!.stateUrl)).json()) as { mutations: { userId: string; method: string }[] }).mutations;
+const serve = () => serveProcess(fx.configPath, TOKEN);
+const api = (url: string, method: string, p: string, body?: unknown) => serviceCall(url, TOKEN, method, p, body);
+const mutations = (app: 'bigid' | 'sigma') => simulatorMutations(fx.apps[app]!.stateUrl);
 const waitTerminal = async (url: string, id: string) => {
   await expect.poll(async () => (await api(url, 'GET', `/v1/jobs/${id}`)).job.status, { timeout: 30_000 }).toMatch(/^(succeeded|failed)$/);
   return (await api(url, 'GET', `/v1/jobs/${id}`)).job;

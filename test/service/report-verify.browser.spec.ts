@@ -1,12 +1,12 @@
 import { test, expect } from '@playwright/test';
 import { chromium } from 'playwright';
 import Database from 'better-sqlite3';
-import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, mkdtemp, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { LAUNCH_ARGS } from '../../src/browser/resolve-chromium.js';
 import { cli } from '../support/cli-run.js';
+import { scanRoot } from '../support/scan-root.js';
 
 /**
  * The job report renders in Chromium, shows the screenshot trail, and `jobs verify`
@@ -19,7 +19,7 @@ let jobId: string;
 let report: string;
 
 test.beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-report-'));
+  dir = await mkdtemp(path.join(scanRoot(), 'seatctl-report-'));
   fx = await launchFixtures({ dir, apps: ['bigid', 'stitch'] });
   const run = await cli(['--json', 'offboard', 'jdoe@example.com', '--yes', '--config', fx.configPath]);
   expect(run.code, run.stderr).toBe(0);
@@ -29,7 +29,6 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await fx?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('the report renders in Chromium with the verification and the screenshot trail', async () => {

@@ -1,5 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from '../../src/config/load-config.js';
 import { builtInDrivers } from '../../src/drivers/registry.js';
@@ -11,6 +10,7 @@ import { runJob } from '../../src/engine/run-job.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
 import { startBigIdSimulator, type BigIdSimulator, type BigIdSimulatorOptions } from '../../fixtures/bigid/index.js';
 import { startSigmaSimulator, type SigmaSimulator, type SigmaSimulatorOptions } from '../../fixtures/sigma/index.js';
+import { registerSecret, saveCapturedLogs, scanTempDir } from './scan-root.js';
 
 /**
  * A real engine against real simulators on port 0, with logs captured in memory so
@@ -39,9 +39,13 @@ export interface ApiEnvOptions {
 }
 
 export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-test-'));
+  // Under the scan root, and kept after close: the final secret scan reads it.
+  const dir = scanTempDir('seatctl-test-');
   const bigid = await startBigIdSimulator(options.bigid);
   const sigma = await startSigmaSimulator(options.sigma);
+  registerSecret(bigid.credentials.password, 'bigid password');
+  registerSecret(sigma.credentials.clientSecret, 'sigma client secret');
+  registerSecret(sigma.credentials.scimToken, 'sigma SCIM token');
   await writeFile(path.join(dir, 'bigid-password'), bigid.credentials.password, { mode: 0o600 });
   await writeFile(path.join(dir, 'sigma-secret'), sigma.credentials.clientSecret, { mode: 0o600 });
   const raw = {
@@ -83,7 +87,9 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
     async close() {
       await runtime.close();
       await Promise.allSettled([bigid.close(), sigma.close()]);
-      await rm(dir, { recursive: true, force: true });
+      for (const t of bigid.issuedTokens()) registerSecret(t, 'bigid session token');
+      for (const t of sigma.issuedTokens()) registerSecret(t, 'sigma access token');
+      saveCapturedLogs(dir, logs);
     },
   };
 }

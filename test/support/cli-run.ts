@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { runCli } from '../../src/cli/program.js';
+import { saveCliOutput } from './scan-root.js';
 
 export interface CliResult {
   code: number;
@@ -18,6 +19,8 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = pro
     env: { ...process.env, ...env },
     cwd,
   });
+  // Kept for the final secret scan (test/secret-scan.final.ts).
+  saveCliOutput('cli', args, stdout, stderr);
   return { code, stdout, stderr };
 }
 
@@ -32,6 +35,9 @@ export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('close', (code) => {
+      saveCliOutput('cli-process', args, stdout, stderr);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }

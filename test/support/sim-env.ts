@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { launchFixtures, type FixtureApp, type LaunchOptions, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import type { ConsoleRuntime } from '../../src/console/console-runtime.js';
@@ -11,6 +8,7 @@ import { runJob } from '../../src/engine/run-job.js';
 import type { Redactor } from '../../src/log/redactor.js';
 import { createTestEngine } from './test-engine.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
+import { registerSecret, saveCapturedLogs, scanTempDir } from './scan-root.js';
 
 /**
  * Simulators of any of the four apps, the config `fixtures up` would write for them,
@@ -30,13 +28,15 @@ export interface SimEnv {
 }
 
 export async function startSimEnv(apps: FixtureApp[], options: Omit<LaunchOptions, 'dir' | 'apps'> = {}): Promise<SimEnv> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-sim-'));
+  // Under the scan root, and kept after close: the final secret scan reads it.
+  const dir = scanTempDir('seatctl-sim-');
   const fixtures = await launchFixtures({
     dir,
     apps,
     ...options,
     config: { retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, throttleDelayMs: 50, maxThrottleWaits: 10 }, ...options.config },
   });
+  for (const secret of fixtures.secrets) registerSecret(secret, 'simulator credential');
   const config = await loadConfigFile(fixtures.configPath, builtInDrivers());
   const { runtime, consoleRuntime, redactor, logs } = createTestEngine(config);
   return {
@@ -51,7 +51,8 @@ export async function startSimEnv(apps: FixtureApp[], options: Omit<LaunchOption
     async close() {
       await runtime.close();
       await fixtures.close();
-      await rm(dir, { recursive: true, force: true });
+      for (const t of [...(fixtures.bigid?.issuedTokens() ?? []), ...(fixtures.sigma?.issuedTokens() ?? [])]) registerSecret(t, 'simulator-issued token');
+      saveCapturedLogs(dir, logs);
     },
   };
 }

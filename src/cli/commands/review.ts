@@ -62,7 +62,8 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
     progress.done();
     const body = renderReview(result, format);
     if (opts.out) {
-      await writeFile(opts.out, body, { mode: 0o600 });
+      // Relative to the command's working directory, like --roster and --config (not the process's).
+      await writeFile(path.resolve(io.cwd, opts.out), body, { mode: 0o600 });
       io.stderr(`review written to ${opts.out} (${format})\n`);
     } else io.stdout(body);
     for (const a of summary.apps) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createSecretResolver } from '../../config/secret-ref.js';
 import { SeatctlError } from '../../errors/index.js';
+import { EXIT } from '../exit-codes.js';
 import { isLoopback } from '../../service/auth.js';
 import { createService } from '../../service/service.js';
 import { openJobStore } from '../../store/index.js';
@@ -22,9 +23,11 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port (0 = any free port)', '8080')
     .option('--token-ref <ref>', 'bearer token as env:NAME or file:/path (overrides service.token)')
-    .action((opts: { host: string; port: string; tokenRef?: string }) =>
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long running jobs may take to finish (0-3600)', '30')
+    .action((opts: { host: string; port: string; tokenRef?: string; shutdownTimeout: string }) =>
       run(async () => {
         const port = parseCount('--port', opts.port, 65_535) ?? 8080;
+        const shutdownSeconds = parseCount('--shutdown-timeout', opts.shutdownTimeout, 3600) ?? 30;
         const ctx = await openContext(io, globals());
         const ref = opts.tokenRef ?? ctx.config.service.token;
         const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
@@ -41,14 +44,29 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
         await service.start();
         const address = await service.app.listen({ host: opts.host, port });
         io.stdout(`${JSON.stringify({ listening: address, auth: token ? 'bearer' : 'none (loopback only)' })}\n`);
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
+        let first!: (signal: string) => void;
+        const signal = await new Promise<string>((resolve) => {
+          first = resolve;
+          process.once('SIGINT', resolve).once('SIGTERM', resolve);
         });
-        ctx.log.warn('shutting down: no new jobs; waiting for running ones');
-        await service.stop();
-        return 0;
+        // A second signal does not wait: every step is already in the store, as after a crash.
+        const now = (again: string) => {
+          ctx.log.warn({ signal: again }, 'second signal: stopping now; unfinished jobs resume at the next start');
+          process.exit(EXIT.TASK_FAILED);
+        };
+        process.off('SIGINT', first).off('SIGTERM', first).once('SIGINT', now).once('SIGTERM', now);
+        ctx.log.warn({ signal, timeoutSeconds: shutdownSeconds }, 'shutting down: no new jobs; waiting for running ones');
+        const { drained, cutShort } = await service.stop(shutdownSeconds * 1000);
+        process.off('SIGINT', now).off('SIGTERM', now);
+        if (drained) {
+          ctx.log.warn('service stopped gracefully');
+          return EXIT.OK;
+        }
+        ctx.log.warn({ jobs: cutShort }, `shutdown timeout (${shutdownSeconds} s): ${cutShort.length} job(s) cut short; their tasks are checkpointed and resume at the next start`);
+        // Their requests are still in flight and nothing they do now can be recorded:
+        // end here instead of working on unrecorded (a retry could change an account
+        // that a restarted service is about to read back).
+        process.exit(EXIT.TASK_FAILED);
       }),
     );
 }

@@ -11,10 +11,12 @@ export interface TableRow {
 }
 
 export async function readTable(table: Locator): Promise<TableRow[]> {
-  return table.evaluate((el) => {
+  // One JSON string back, not an array of objects: Playwright's value serializer costs
+  // about a second more on a 10,000-row table than JSON.stringify + JSON.parse.
+  const json = await table.evaluate((el) => {
     const t = el as HTMLTableElement;
     const headers = [...t.querySelectorAll('thead th')].map((th) => (th.textContent ?? '').trim());
-    return [...t.querySelectorAll('tbody tr')].map((tr) => {
+    const rows = [...t.querySelectorAll('tbody tr')].map((tr) => {
       const cells: Record<string, string> = {};
       const links: Record<string, string> = {};
       [...tr.children].forEach((td, i) => {
@@ -27,5 +29,7 @@ export async function readTable(table: Locator): Promise<TableRow[]> {
       });
       return { cells, links };
     });
+    return JSON.stringify(rows);
   });
+  return JSON.parse(json) as TableRow[];
 }

@@ -60,21 +60,79 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     return raw;
   };
 
-  async function* pages(ctx: DriverCallContext): AsyncGenerator<BigIdUser[]> {
-    let skip = 0;
-    for (;;) {
-      const res = await session.send<{ users?: unknown; totalCount?: unknown }>(
-        { method: 'GET', path: '/users', query: { skip, limit: pageSize } },
-        ctx.evidence,
-      );
-      const cap = Number(res.headers['x-page-cap']);
-      if (Number.isInteger(cap) && cap > 0 && cap < pageSize) pageSize = cap;
-      const users = Array.isArray(res.body?.users) ? res.body.users.filter(isBigIdUser) : null;
-      if (!users) throw new SeatctlError('UPSTREAM_REJECTED', `${app}: GET /users answered without a users array`);
-      yield users;
-      skip += users.length;
-      const total = typeof res.body?.totalCount === 'number' ? res.body.totalCount : undefined;
-      if (users.length === 0 || (total !== undefined ? skip >= total : users.length < pageSize)) return;
+  interface Page {
+    users: BigIdUser[];
+    total: number | undefined;
+  }
+
+  const fetchPage = async (skip: number, limit: number, ctx: DriverCallContext): Promise<Page> => {
+    const res = await session.send<{ users?: unknown; totalCount?: unknown }>({ method: 'GET', path: '/users', query: { skip, limit } }, ctx.evidence);
+    const cap = Number(res.headers['x-page-cap']);
+    if (Number.isInteger(cap) && cap > 0 && cap < pageSize) pageSize = cap;
+    const users = Array.isArray(res.body?.users) ? res.body.users.filter(isBigIdUser) : null;
+    if (!users) throw new SeatctlError('UPSTREAM_REJECTED', `${app}: GET /users answered without a users array`);
+    return { users, total: typeof res.body?.totalCount === 'number' ? res.body.totalCount : undefined };
+  };
+
+  const changedDuringListing = (detail: string): SeatctlError =>
+    // Offset paging over a list that moved may skip or repeat people: say so rather
+    // than hand back a list that only looks complete. Running it again helps.
+    new SeatctlError('CONFLICT', `${app}: the user list changed while it was being read (${detail}); run the listing again`, { retryClass: 'retryable', details: { app } });
+
+  interface PageOptions {
+    concurrency?: number | undefined;
+    onTotal?: ((total: number) => void) | undefined;
+    /** Listing: a page that does not fit the first page's totalCount fails the listing. */
+    strict?: boolean;
+  }
+
+  /**
+   * The first page tells totalCount; every later page is then addressable by its
+   * offset, so up to `concurrency` of them are read at once and yielded in offset
+   * order. A page that fails rejects the iteration; the pages behind it are dropped.
+   */
+  async function* pages(ctx: DriverCallContext, options: PageOptions = {}): AsyncGenerator<BigIdUser[]> {
+    const first = await fetchPage(0, pageSize, ctx);
+    if (first.total !== undefined) options.onTotal?.(first.total);
+    yield first.users;
+    if (first.users.length === 0) return;
+    if (first.total === undefined) {
+      // No totalCount: nothing to plan with, so page on until a short page.
+      let skip = first.users.length;
+      let last = first.users.length;
+      while (last >= pageSize) {
+        const page = await fetchPage(skip, pageSize, ctx);
+        if (page.users.length === 0) return;
+        yield page.users;
+        skip += page.users.length;
+        last = page.users.length;
+      }
+      return;
+    }
+    const total = first.total;
+    // The page size the app really serves (it may cap `limit` without saying so).
+    const step = first.users.length;
+    const offsets: number[] = [];
+    for (let skip = step; skip < total; skip += step) offsets.push(skip);
+    const width = Math.max(1, Math.floor(options.concurrency ?? 1));
+    const inFlight: Promise<Page>[] = [];
+    let launched = 0;
+    for (let i = 0; i < offsets.length; i++) {
+      while (launched < offsets.length && launched < i + width) {
+        const p = fetchPage(offsets[launched]!, step, ctx);
+        // Handled here so a page that fails behind an earlier failure is not an
+        // unhandled rejection; awaiting it below still throws.
+        p.catch(() => undefined);
+        inFlight.push(p);
+        launched += 1;
+      }
+      const page = await inFlight.shift()!;
+      const expected = Math.min(step, total - offsets[i]!);
+      if (options.strict && (page.total !== total || page.users.length !== expected)) {
+        throw changedDuringListing(page.total !== total ? `totalCount went from ${total} to ${page.total ?? 'missing'}` : `page at skip=${offsets[i]} had ${page.users.length} users, expected ${expected}`);
+      }
+      if (page.users.length === 0) return;
+      yield page.users;
     }
   }
 
@@ -137,7 +195,7 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     },
 
     async *listUsers(ctx, options) {
-      for await (const page of pages(ctx)) {
+      for await (const page of pages(ctx, { concurrency: options?.concurrency, onTotal: options?.onTotal, strict: true })) {
         const users = page.map((u) => toAppUser(app, u));
         yield options?.includeInactive === false ? users.filter((u) => u.status === 'active') : users;
       }

@@ -27,12 +27,14 @@ type Options = z.infer<typeof optionsSchema>;
 type Ctx = ApiFlowContext<Credentials, Options>;
 
 /** Cursor pagination only: `nextPage` is opaque and goes back as `page_token`. */
-async function* paged<T>(ctx: Ctx, path: string, query: HttpRequest['query'], isItem: (v: unknown) => v is T): AsyncGenerator<T[]> {
+async function* paged<T>(ctx: Ctx, path: string, query: HttpRequest['query'], isItem: (v: unknown) => v is T, onTotal?: (total: number) => void): AsyncGenerator<T[]> {
   let cursor: string | null = null;
   const seen = new Set<string>();
   do {
-    const res: { body: { entries?: unknown; nextPage?: unknown } | undefined } = await ctx.http.send({ method: 'GET', path, query: { ...query, ...(cursor ? { page_token: cursor } : {}) } });
+    const res: { body: { entries?: unknown; nextPage?: unknown; total?: unknown } | undefined } = await ctx.http.send({ method: 'GET', path, query: { ...query, ...(cursor ? { page_token: cursor } : {}) } });
     if (!Array.isArray(res.body?.entries)) throw new SeatctlError('UPSTREAM_REJECTED', `${ctx.app}: GET ${path} answered without entries`);
+    // `total` counts what this query matches (archived members only when asked for).
+    if (!cursor && typeof res.body.total === 'number') onTotal?.(res.body.total);
     yield res.body.entries.filter(isItem);
     cursor = typeof res.body.nextPage === 'string' && res.body.nextPage ? res.body.nextPage : null;
     // A cursor that repeats would loop for ever; fail loudly instead.
@@ -110,8 +112,10 @@ export const sigmaApiDriver = defineApiDriver<Credentials, Options>({
     return null;
   },
 
-  async *listUsers(ctx, { includeInactive }) {
-    for await (const page of paged(ctx, '/members', { limit: ctx.options.pageSize, includeArchived: includeInactive }, isSigmaMember)) {
+  // Cursor paging cannot be parallelised (each page names the next), so `concurrency`
+  // is ignored; 1000 per page (the maximum) keeps a 10,000-member org to ten reads.
+  async *listUsers(ctx, { includeInactive, onTotal }) {
+    for await (const page of paged(ctx, '/members', { limit: ctx.options.pageSize, includeArchived: includeInactive }, isSigmaMember, onTotal)) {
       yield page.map((m) => toAppUser(ctx.app, m));
     }
   },

@@ -1,0 +1,301 @@
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright';
+import { FIXTURE_APPS, type FixtureApp, type LaunchOptions } from '../fixtures/launch.js';
+import { totpCode } from '../src/console/helpers/totp.js';
+import { collectReview } from '../src/review/review-rows.js';
+import { benchEnv, type BenchEnv } from './harness.js';
+import { LATENCY_PROFILE, seconds } from './profile.js';
+
+/**
+ * An access review of four apps with 10,000 users each, inactive users included.
+ * seatctl: `collectReview` over the four apps at once, each at its best speed (BigID
+ *          reads 4 offset pages at a time, Sigma 1000 a page, Stitch one DOM read,
+ *          Bill.com one DOM read per page, 4 tabs each stepping through a range).
+ * naive:   the apps one after another, as a hand-written script reads them: the API's
+ *          default page size (50 for both APIs) one page at a time, and in the
+ *          consoles one `locator.nth(i).innerText()` per cell, clicking through
+ *          Bill.com's pages. Reading 40,000 cells that way takes many minutes, so by
+ *          default the naive console reads are sampled and extrapolated, and the output
+ *          says so (BENCH_NAIVE_FULL=1 reads everything).
+ * Both sides get fresh simulators with the same seed and the latency profile.
+ */
+export interface BenchResult {
+  name: string;
+  seatctlMs: number;
+  naiveMs: number;
+}
+
+const USERS = Number(process.env.BENCH_REVIEW_USERS ?? 10_000);
+const SEED = 42;
+const FULL = process.env.BENCH_NAIVE_FULL === '1';
+/** Naive Stitch: rows read cell by cell before extrapolating. */
+const STITCH_SAMPLE_ROWS = Number(process.env.BENCH_NAIVE_STITCH_ROWS ?? 100);
+/** Naive Bill.com: pages read cell by cell before extrapolating. */
+const BILLCOM_SAMPLE_PAGES = Number(process.env.BENCH_NAIVE_BILLCOM_PAGES ?? 12);
+/** Page reads in flight: BigID offset pages; Bill.com tabs, each reading a range of pages. */
+const CONCURRENCY = { bigid: 4, billcom: 4 };
+const BIGID_PAGE_CAP = 200;
+const API_DEFAULT_PAGE = 50;
+const BILLCOM_PAGE = 25;
+
+const apiLatency = LATENCY_PROFILE.faults!;
+/** Mean latency of one API request in the profile. */
+const API_MS = apiLatency.latencyMs! + apiLatency.jitterMs! / 2;
+const PAGE_MS = LATENCY_PROFILE.simulators!.stitch!.consoleFaults?.pageLatencyMs ?? 0;
+/**
+ * Console floors, from the simulators' latency rules (each simulator's README.md):
+ * Stitch's team page is the page shell (page latency only) then /api/me and /api/team
+ * in sequence (request + page latency each); Bill.com's first page is the shell,
+ * app.js, /api/me (request + page latency) and /api/users, every later page one
+ * /api/users request.
+ */
+const STITCH_VISIT_MS = PAGE_MS + 2 * (API_MS + PAGE_MS);
+const BILLCOM_FIRST_MS = API_MS + PAGE_MS + API_MS + (API_MS + PAGE_MS) + API_MS;
+
+function options(): Omit<LaunchOptions, 'dir' | 'apps'> {
+  // The same seed for all four (launch's common `seed` would shift it per app).
+  const simulators = Object.fromEntries(FIXTURE_APPS.map((app) => [app, { ...LATENCY_PROFILE.simulators?.[app], seed: SEED, users: USERS }]));
+  // Laying out a 10,000-row Stitch table takes Chromium 5–20 s on a loaded 2-core box:
+  // more than the default 15 s locator timeout.
+  return {
+    faults: LATENCY_PROFILE.faults,
+    simulators,
+    appConfig: { bigid: { concurrency: CONCURRENCY.bigid }, billcom: { concurrency: CONCURRENCY.billcom }, stitch: { options: { locatorTimeoutMs: 120_000 } } },
+  };
+}
+
+async function truthCount(env: BenchEnv, app: FixtureApp): Promise<number> {
+  const state = (await (await fetch(env.fixtures.apps[app]!.stateUrl)).json()) as { users: { status?: string }[] };
+  // Stitch drops deactivated members from the console: not listable, not counted.
+  return state.users.filter((u) => !(app === 'stitch' && u.status === 'Deactivated')).length;
+}
+
+interface AppTiming {
+  ms: number;
+  users: number;
+  /** Requests (API) or table pages (consoles) the listing needed. */
+  pages: number;
+  /** Naive console only: measured on a sample and scaled to all pages/rows. */
+  extrapolated?: string;
+}
+
+async function seatctlRun(): Promise<Record<FixtureApp, AppTiming>> {
+  const env = await benchEnv([...FIXTURE_APPS], options());
+  const { runtime } = env.engine();
+  try {
+    const done = new Map<string, number>();
+    const started = performance.now();
+    const review = await collectReview(runtime, [...FIXTURE_APPS], true, {
+      onProgress: (app, read, total) => {
+        if (read === total) done.set(app, performance.now() - started);
+      },
+    });
+    const out = {} as Record<FixtureApp, AppTiming>;
+    for (const app of FIXTURE_APPS) {
+      const result = review.apps.find((a) => a.app === app);
+      const expected = await truthCount(env, app);
+      if (!result?.complete || result.count !== expected) throw new Error(`seatctl ${app}: listed ${result?.count} of ${expected} (${result?.error?.message ?? 'complete'})`);
+      const users = result.count;
+      const pages = app === 'bigid' ? Math.ceil(users / BIGID_PAGE_CAP) : app === 'sigma' ? Math.ceil(users / 1000) : app === 'stitch' ? 1 : Math.ceil(users / BILLCOM_PAGE);
+      out[app] = { ms: done.get(app) ?? performance.now() - started, users, pages };
+    }
+    return out;
+  } finally {
+    await runtime.close();
+    await env.close();
+  }
+}
+
+// ---- the naive baseline ----------------------------------------------------
+
+async function naiveBigId(env: BenchEnv): Promise<AppTiming> {
+  const sim = env.fixtures.bigid!;
+  const started = performance.now();
+  const login = await fetch(`${sim.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sim.credentials) });
+  const { auth_token: token } = (await login.json()) as { auth_token: string };
+  let users = 0;
+  let pages = 0;
+  for (let skip = 0; ; skip += API_DEFAULT_PAGE) {
+    // No `limit`: the API's default page of 50.
+    const res = await fetch(`${sim.url}/api/v1/users?skip=${skip}`, { headers: { authorization: token } });
+    if (!res.ok) throw new Error(`naive bigid: ${res.status}`);
+    const body = (await res.json()) as { users: unknown[]; totalCount: number };
+    pages += 1;
+    users += body.users.length;
+    if (body.users.length === 0 || skip + body.users.length >= body.totalCount) break;
+  }
+  return { ms: performance.now() - started, users, pages };
+}
+
+async function naiveSigma(env: BenchEnv): Promise<AppTiming> {
+  const sim = env.fixtures.sigma!;
+  const started = performance.now();
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.credentials.clientId, client_secret: sim.credentials.clientSecret });
+  const tokenRes = await fetch(`${sim.url}/v2/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const { access_token: token } = (await tokenRes.json()) as { access_token: string };
+  let users = 0;
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    // No `limit`: Sigma's default page of 50.
+    const url: string = `${sim.url}/v2/members?includeArchived=true${cursor ? `&page_token=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`naive sigma: ${res.status}`);
+    const body = (await res.json()) as { entries: unknown[]; nextPage: string | null };
+    pages += 1;
+    users += body.entries.length;
+    cursor = body.nextPage;
+  } while (cursor);
+  return { ms: performance.now() - started, users, pages };
+}
+
+/**
+ * One `innerText()` per cell, as a script written from the Playwright docs does. The
+ * rows are found by CSS, the cheapest locator: a role locator would rescan the whole
+ * 10,000-row accessibility tree on every read (about a second each here), which would
+ * flatter seatctl far more than the read pattern itself.
+ */
+async function readCellByCell(page: Page, limit = Infinity): Promise<number> {
+  const rows = page.locator('table tbody tr');
+  const n = Math.min(await rows.count(), limit);
+  for (let i = 0; i < n; i++) {
+    const row = rows.nth(i);
+    for (let j = 0; j < 4; j++) await row.locator('td').nth(j).innerText();
+  }
+  return n;
+}
+
+async function withBrowser<T>(env: BenchEnv, fn: (page: Page) => Promise<T>): Promise<T> {
+  // A fresh browser for each console, as separate scripts have.
+  const { runtime, consoleRuntime } = env.engine();
+  try {
+    const context = await consoleRuntime.pool.newContext({ viewport: { width: 1280, height: 860 } });
+    return await fn(await context.newPage());
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function naiveStitch(env: BenchEnv): Promise<AppTiming> {
+  const sim = env.fixtures.stitch!;
+  const started = performance.now();
+  return withBrowser(env, async (page) => {
+    await page.goto(`${sim.url}/signin`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(sim.credentials.email);
+    await page.getByLabel('Password').fill(sim.credentials.password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('button', { name: 'User menu' }).waitFor();
+    await page.goto(`${sim.url}/account/team`);
+    await page.getByRole('table', { name: 'Team members' }).waitFor();
+    const total = await page.locator('table tbody tr').count();
+    const setupMs = performance.now() - started;
+    const sample = FULL ? total : Math.min(total, STITCH_SAMPLE_ROWS);
+    const readStart = performance.now();
+    await readCellByCell(page, sample);
+    const readMs = performance.now() - readStart;
+    const ms = setupMs + (readMs * total) / sample;
+    return { ms, users: total, pages: 1, ...(sample < total ? { extrapolated: `${sample} of ${total} rows read cell by cell, time scaled ×${(total / sample).toFixed(1)}` } : {}) };
+  });
+}
+
+async function naiveBillcom(env: BenchEnv): Promise<AppTiming> {
+  const sim = env.fixtures.billcom!;
+  const started = performance.now();
+  return withBrowser(env, async (page) => {
+    await page.goto(`${sim.url}/login`);
+    await page.getByRole('textbox', { name: 'Email' }).fill(sim.credentials.email);
+    await page.getByLabel('Password').fill(sim.credentials.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use authenticator app instead' }).click();
+    await page.getByRole('button', { name: 'Text me a code instead' }).waitFor();
+    await page.getByRole('textbox', { name: 'Verification code' }).fill(totpCode(sim.credentials.totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.goto(`${sim.url}/settings/users`);
+    await page.getByText(/^Showing \d+.\d+ of \d+ users$/).waitFor();
+    await page.getByRole('checkbox', { name: 'Show inactive users' }).check();
+    const showing = page.getByText(/^Showing 1.\d+ of \d+ users$/);
+    await showing.waitFor();
+    const indicator = (await page.getByText(/^Page \d+ of \d+$/).innerText()).trim();
+    const pages = Number(/of (\d+)$/.exec(indicator)?.[1] ?? 1);
+    const users = Number(/of (\d+) users/.exec(await showing.innerText())?.[1] ?? 0);
+    const setupMs = performance.now() - started;
+    const sample = FULL ? pages : Math.min(pages, BILLCOM_SAMPLE_PAGES);
+    const readStart = performance.now();
+    for (let p = 1; p <= sample; p++) {
+      await readCellByCell(page);
+      if (p === pages) break;
+      await page.getByRole('navigation', { name: 'Pagination' }).getByRole('button', { name: 'Next' }).click();
+      await page.getByText(`Page ${p + 1} of ${pages}`, { exact: true }).waitFor();
+    }
+    const readMs = performance.now() - readStart;
+    const ms = setupMs + (readMs * pages) / sample;
+    return { ms, users, pages, ...(sample < pages ? { extrapolated: `${sample} of ${pages} pages read cell by cell, time scaled ×${(pages / sample).toFixed(1)}` } : {}) };
+  });
+}
+
+async function naiveRun(): Promise<Record<FixtureApp, AppTiming>> {
+  const env = await benchEnv([...FIXTURE_APPS], options());
+  try {
+    const out = {} as Record<FixtureApp, AppTiming>;
+    out.bigid = await naiveBigId(env);
+    out.sigma = await naiveSigma(env);
+    out.stitch = await naiveStitch(env);
+    out.billcom = await naiveBillcom(env);
+    for (const app of FIXTURE_APPS) {
+      const expected = await truthCount(env, app);
+      if (out[app].users !== expected) throw new Error(`naive ${app}: saw ${out[app].users} of ${expected} users`);
+    }
+    return out;
+  } finally {
+    await env.close();
+  }
+}
+
+/** The least time a listing can take: its requests in sequence × the profile's mean latency (sign-in and browser start excluded). */
+function floorMs(app: FixtureApp, t: AppTiming): number {
+  switch (app) {
+    case 'bigid':
+      // The first page alone (it tells the total), then `concurrency` pages in flight.
+      return (1 + Math.ceil((t.pages - 1) / CONCURRENCY.bigid)) * API_MS;
+    case 'sigma':
+      return t.pages * API_MS;
+    case 'stitch':
+      return STITCH_VISIT_MS;
+    case 'billcom': {
+      // The first tab's first page, then every tab stepping through its range.
+      const tabs = Math.max(1, Math.min(CONCURRENCY.billcom, Math.floor(t.pages / 8)));
+      return BILLCOM_FIRST_MS + (Math.ceil(t.pages / tabs) - 1) * API_MS;
+    }
+  }
+}
+
+export async function benchReview10k(): Promise<BenchResult> {
+  const seatctl = await seatctlRun();
+  const naive = await naiveRun();
+  const seatctlMs = Math.max(...FIXTURE_APPS.map((a) => seatctl[a].ms));
+  const naiveMs = FIXTURE_APPS.reduce((sum, a) => sum + naive[a].ms, 0);
+
+  const pad = (s: string, n: number) => s.padEnd(n);
+  console.log(`\naccess review, ${USERS.toLocaleString('en')} users per app (inactive included); mean latency per request ${API_MS} ms, console page latency +${PAGE_MS} ms`);
+  console.log('app      seatctl    pages  floor      seatctl/floor   naive      pages  naive/seatctl');
+  for (const app of FIXTURE_APPS) {
+    const s = seatctl[app];
+    const n = naive[app];
+    const floor = floorMs(app, s);
+    console.log(
+      `${pad(app, 8)} ${pad(seconds(s.ms), 10)} ${pad(String(s.pages), 6)} ${pad(seconds(floor), 10)} ${pad(`${(s.ms / floor).toFixed(2)}x`, 15)} ${pad(seconds(n.ms) + (n.extrapolated ? '*' : ''), 10)} ${pad(String(n.pages), 6)} ${(n.ms / s.ms).toFixed(1)}x`,
+    );
+  }
+  console.log(`${pad('all', 8)} ${pad(seconds(seatctlMs), 10)} ${pad('', 6)} ${pad('', 10)} ${pad('', 15)} ${pad(seconds(naiveMs), 10)} ${pad('', 6)} ${(naiveMs / seatctlMs).toFixed(1)}x`);
+  console.log(`seatctl: the four apps in parallel (concurrency: bigid ${CONCURRENCY.bigid} pages, billcom ${CONCURRENCY.billcom} tabs), each time from the common start, sign-in included; naive: the apps one after another.`);
+  console.log('floor: the requests each listing must make in sequence × mean latency, sign-in and browser start excluded (BigID: first page, then the rest in flight; Stitch: one page visit; Bill.com: first page visit, then one /api/users per page in each tab\'s range).');
+  console.log('Stitch draws every member in one table: laying out 10,000 rows is Chromium CPU time that no request count captures, hence its distance from the floor.');
+  for (const app of FIXTURE_APPS) if (naive[app].extrapolated) console.log(`* naive ${app} EXTRAPOLATED: ${naive[app].extrapolated} (BENCH_NAIVE_FULL=1 reads everything).`);
+  return { name: `access review, ${USERS / 1000}k users × 4 apps`, seatctlMs, naiveMs };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const r = await benchReview10k();
+  console.log(`${r.name}: seatctl ${seconds(r.seatctlMs)}, naive ${seconds(r.naiveMs)}, naive/seatctl ${(r.naiveMs / r.seatctlMs).toFixed(2)}x`);
+}
