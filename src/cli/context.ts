@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createRedactor, type Redactor } from '../log/redactor.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';
 import type { CliIO } from './io.js';
-import { createConsoleRuntime } from '../console/console-runtime.js';
+import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/console-runtime.js';
 
 export interface GlobalFlags {
   config?: string;
@@ -40,15 +40,7 @@ export async function openContext(io: CliIO, flags: GlobalFlags): Promise<CliCon
   const redactor = createRedactor();
   const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), builtInDrivers());
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
-  const consoleRuntime = createConsoleRuntime({
-    dataDir: config.dataDir,
-    headless: config.browser.headless,
-    executablePath: config.browser.executablePath,
-    recycleAfterContexts: config.browser.recycleAfterPages,
-    screenshots: config.browser.screenshots,
-    trace: config.browser.trace,
-    log,
-  });
+  const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
   const runtime = createRuntime({ config, log, redactor, env: io.env, console: consoleRuntime });
   return { config, redactor, log, runtime };
 }

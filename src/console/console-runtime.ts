@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContextOptions } from 'playwright';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { Logger } from '../log/logger.js';
 import { createBrowserPool, type BrowserPool } from '../browser/browser-pool.js';
 import { resolveChromium } from '../browser/resolve-chromium.js';
@@ -37,6 +38,19 @@ export interface ConsoleRuntime {
   /** Logins performed per app in this process (the bench checks: per worker, not per task). */
   logins: Map<string, number>;
   close(): Promise<void>;
+}
+
+/** The console runtime's options as the config's `browser` section gives them (CLI, service, soak). */
+export function consoleOptionsFromConfig(config: LoadedConfig, log: Logger): ConsoleRuntimeOptions {
+  return {
+    dataDir: config.dataDir,
+    headless: config.browser.headless,
+    executablePath: config.browser.executablePath,
+    recycleAfterContexts: config.browser.recycleAfterPages,
+    screenshots: config.browser.screenshots,
+    trace: config.browser.trace,
+    log,
+  };
 }
 
 export function createConsoleRuntime(options: ConsoleRuntimeOptions): ConsoleRuntime {

@@ -6,7 +6,7 @@ import type { FaultConfig } from '../../fixtures/common/faults.js';
 import { FIXTURE_APPS, launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
 import type { ApprovalsConfig } from '../../src/config/approval-schema.js';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
-import { createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
+import { consoleOptionsFromConfig, createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
 import { builtInDrivers } from '../../src/drivers/registry.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -68,15 +68,7 @@ export async function startSoakEnv(options: SoakEnvOptions): Promise<SoakEnv> {
     const redactor = createRedactor();
     const logFile = path.join(options.dir, 'service.log');
     const log = createLogger({ redactor, level: 'warn', destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
-    const consoleRuntime = createConsoleRuntime({
-      dataDir: config.dataDir,
-      headless: config.browser.headless,
-      executablePath: config.browser.executablePath,
-      recycleAfterContexts: config.browser.recycleAfterPages,
-      screenshots: config.browser.screenshots,
-      trace: config.browser.trace,
-      log,
-    });
+    const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
     const runtime = createRuntime({ config, log, redactor, console: consoleRuntime });
     const token = randomBytes(24).toString('hex');
     const store = openJobStore(config.dataDir);
