@@ -1,7 +1,7 @@
 import { buildJob } from '../src/engine/build-job.js';
 import { runJob } from '../src/engine/run-job.js';
 import { actionRequestSchema, type Job } from '../src/model/index.js';
-import { FIXTURE_APPS } from '../fixtures/launch.js';
+import { FIXTURE_APPS, type FixtureApp } from '../fixtures/launch.js';
 import { benchEnv, type BenchEnv } from './harness.js';
 import { LATENCY_PROFILE, median, seconds } from './profile.js';
 
@@ -43,17 +43,20 @@ async function naiveRound(): Promise<number> {
 }
 
 /**
- * The naive baseline for one person (also used by service-200.ts): the apps one after
- * another, each with a new engine — new browser, new login, nothing shared.
+ * The naive baseline for one person: the apps one after another, each with a new
+ * engine — new browser, new login, nothing shared (service-200.ts runs it app by app).
  */
 export async function naiveOffboard(env: BenchEnv, email: string, check: (job: Job) => void = assertDone): Promise<void> {
-  for (const app of FIXTURE_APPS) {
-    const { runtime } = env.engine();
-    try {
-      check(await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email, apps: [app] }), runtime.config), runtime));
-    } finally {
-      await runtime.close();
-    }
+  for (const app of FIXTURE_APPS) await naiveOffboardApp(env, email, app, check);
+}
+
+/** One app of the naive baseline: a new engine (browser, login) for this one task. */
+export async function naiveOffboardApp(env: BenchEnv, email: string, app: FixtureApp, check: (job: Job) => void = assertDone): Promise<void> {
+  const { runtime } = env.engine();
+  try {
+    check(await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email, apps: [app] }), runtime.config), runtime));
+  } finally {
+    await runtime.close();
   }
 }
 

@@ -8,7 +8,7 @@ import type { Job } from '../src/model/index.js';
 import { createService } from '../src/service/service.js';
 import { openJobStore } from '../src/store/index.js';
 import { benchEnv, type BenchEnv } from './harness.js';
-import { naiveOffboard } from './offboard-one.js';
+import { naiveOffboardApp } from './offboard-one.js';
 import { LATENCY_PROFILE, seconds } from './profile.js';
 
 /**
@@ -28,6 +28,7 @@ export interface BenchResult {
   name: string;
   seatctlMs: number;
   naiveMs: number;
+  note?: string;
 }
 
 const JOBS = Number(process.env.BENCH_SERVICE_JOBS ?? 200);
@@ -77,13 +78,18 @@ async function treeMemoryKb(root: number): Promise<{ kb: number; kind: 'PSS' | '
     }
   }
   const tree = rows.filter(([pid]) => inTree.has(pid));
-  try {
-    let kb = 0;
-    for (const [pid] of tree) kb += Number(/^Pss:\s+(\d+) kB/m.exec(await readFile(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-    return { kb, kind: 'PSS' };
-  } catch {
-    return { kb: tree.reduce((sum, [, , rss]) => sum + rss, 0), kind: 'RSS' };
+  let pss = 0;
+  let read = 0;
+  for (const [pid] of tree) {
+    // A renderer may exit between `ps` and here: skip it.
+    const text = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => null);
+    const kb = text === null ? undefined : /^Pss:\s+(\d+) kB/m.exec(text)?.[1];
+    if (kb !== undefined) {
+      pss += Number(kb);
+      read += 1;
+    }
   }
+  return read ? { kb: pss, kind: 'PSS' } : { kb: tree.reduce((sum, [, , rss]) => sum + rss, 0), kind: 'RSS' };
 }
 
 interface SeatctlRun {
@@ -147,13 +153,34 @@ async function seatctlRun(): Promise<SeatctlRun> {
   }
 }
 
-async function naiveRun(): Promise<{ ms: number; perPersonMs: number; logins: Record<string, number> }> {
+/**
+ * Bill.com accepts each TOTP code once per 30 s step (as real verifiers do), and the
+ * flow tries this step's and the next one's. A login per task soon uses them up, so
+ * the naive script must wait for the next step: part of what logging in per task
+ * costs, measured separately.
+ */
+async function naiveTask(env: BenchEnv, email: string, app: FixtureApp): Promise<number> {
+  for (let waitedMs = 0; ; ) {
+    try {
+      await naiveOffboardApp(env, email, app, checkOutcomes);
+      return waitedMs;
+    } catch (err) {
+      if (app !== 'billcom' || !/MFA codes refused/.test((err as Error).message) || waitedMs > 0) throw err;
+      const wait = 30_000 - (Date.now() % 30_000) + 500;
+      await new Promise((r) => setTimeout(r, wait));
+      waitedMs += wait;
+    }
+  }
+}
+
+async function naiveRun(): Promise<{ ms: number; perPersonMs: number; mfaWaitMs: number; logins: Record<string, number> }> {
   const env = await benchEnv([...FIXTURE_APPS], options());
   try {
+    let mfaWaitMs = 0;
     const started = performance.now();
-    for (const email of people().slice(0, NAIVE_SAMPLE)) await naiveOffboard(env, email, checkOutcomes);
+    for (const email of people().slice(0, NAIVE_SAMPLE)) for (const app of FIXTURE_APPS) mfaWaitMs += await naiveTask(env, email, app);
     const ms = performance.now() - started;
-    return { ms, perPersonMs: ms / NAIVE_SAMPLE, logins: await consoleLogins(env) };
+    return { ms, perPersonMs: ms / NAIVE_SAMPLE, mfaWaitMs, logins: await consoleLogins(env) };
   } finally {
     await env.close();
   }
@@ -162,26 +189,26 @@ async function naiveRun(): Promise<{ ms: number; perPersonMs: number; logins: Re
 const perMin = (jobs: number, ms: number) => (jobs / (ms / 60_000)).toFixed(1);
 
 export async function benchService200(): Promise<BenchResult> {
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const ours = await seatctlRun();
+  // Printed before the naive run starts, so a long or failed naive run loses nothing.
+  console.log(`\n${JOBS} offboarding jobs over HTTP, 4 apps each (${JOBS * 4} tasks, ${ours.changed} accounts changed), latency profile`);
+  console.log(`seatctl service: ${seconds(ours.ms)} wall (POSTs took ${seconds(ours.submitMs)}), ${perMin(JOBS, ours.ms)} jobs/min`);
+  console.log(`  console logins ${sum(ours.logins)} for ${ours.consoleTasks} console tasks (${CONSOLES.map((a) => `${a} ${ours.logins[a]}`).join(', ')}; ${ours.browserLaunches} browser launch(es))`);
+
   const naive = await naiveRun();
   const naiveMs = naive.perPersonMs * JOBS;
   const extrapolated = NAIVE_SAMPLE < JOBS;
-  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
-  const naiveConsoleTasks = NAIVE_SAMPLE * CONSOLES.length;
-
-  console.log(`\n${JOBS} offboarding jobs over HTTP, 4 apps each (${JOBS * 4} tasks, ${ours.changed} accounts changed), latency profile`);
-  console.log(`seatctl service: ${seconds(ours.ms)} wall (POSTs took ${seconds(ours.submitMs)}), ${perMin(JOBS, ours.ms)} jobs/min`);
-  console.log(
-    `naive:           ${seconds(naiveMs)}${extrapolated ? '*' : ''} (${seconds(naive.perPersonMs)} per person), ${perMin(JOBS, naiveMs)} jobs/min${extrapolated ? '*' : ''}`,
-  );
-  console.log(`ratio:           seatctl/naive throughput ${(naiveMs / ours.ms).toFixed(1)}x`);
-  console.log(
-    `console logins:  seatctl ${sum(ours.logins)} for ${ours.consoleTasks} console tasks (${CONSOLES.map((a) => `${a} ${ours.logins[a]}`).join(', ')}; ${ours.browserLaunches} browser launch(es)); ` +
-      `naive ${sum(naive.logins)} for ${naiveConsoleTasks} console tasks (one per task)`,
-  );
+  const star = extrapolated ? '*' : '';
+  const noWaitMs = ((naive.ms - naive.mfaWaitMs) / NAIVE_SAMPLE) * JOBS;
+  console.log(`naive:           ${seconds(naiveMs)}${star} (${seconds(naive.perPersonMs)} per person), ${perMin(JOBS, naiveMs)} jobs/min${star}`);
+  console.log(`  of which waiting for a fresh Bill.com TOTP step: ${seconds(naive.mfaWaitMs)} of ${seconds(naive.ms)} measured; without it ${seconds(noWaitMs)}${star}, ${perMin(JOBS, noWaitMs)} jobs/min${star}`);
+  console.log(`  console logins ${sum(naive.logins)} for ${NAIVE_SAMPLE * CONSOLES.length} console tasks (one per task, plus the sign-ins whose MFA code was refused)`);
+  console.log(`ratio:           seatctl/naive throughput ${(naiveMs / ours.ms).toFixed(1)}x (${(noWaitMs / ours.ms).toFixed(1)}x against the naive without MFA waits)`);
   console.log(`peak RSS:        bench process ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (service + the four simulators, both runs); Chromium tree ${ours.chromium ? `${ours.chromium.peakMb} MB ${ours.chromium.kind}` : 'not measured'} (seatctl run, sampled every 0.5 s)`);
   if (extrapolated) console.log(`* naive EXTRAPOLATED linearly from ${NAIVE_SAMPLE} of ${JOBS} offboardings (${seconds(naive.ms)} measured); BENCH_NAIVE_FULL=1 runs all ${JOBS}.`);
-  return { name: `${JOBS} offboardings via the service`, seatctlMs: ours.ms, naiveMs };
+  const note = `${sum(ours.logins)} console logins vs ~1 per task${extrapolated ? `; naive extrapolated from ${NAIVE_SAMPLE}` : ''}`;
+  return { name: `${JOBS} offboardings via the service`, seatctlMs: ours.ms, naiveMs, note };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

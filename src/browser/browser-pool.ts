@@ -17,6 +17,13 @@ export interface BrowserPoolOptions {
   recycleAfterContexts: number;
   /** A browser that will not close in this time is killed. */
   closeTimeoutMs?: number;
+  /**
+   * False when the process handles SIGINT/SIGTERM/SIGHUP itself (`seatctl serve`
+   * drains running console tasks on SIGTERM): Playwright must not close the browser
+   * under them. Default true, so a one-shot command interrupted with Ctrl-C leaves no
+   * Chromium behind.
+   */
+  handleSignals?: boolean;
   log: Logger;
 }
 
@@ -48,6 +55,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
           headless: options.headless,
           args: LAUNCH_ARGS,
           ...(options.slowMo ? { slowMo: options.slowMo } : {}),
+          ...(options.handleSignals === false ? { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } : {}),
         });
         stats.launches += 1;
         contextsOnThisBrowser = 0;

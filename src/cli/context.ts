@@ -36,11 +36,12 @@ export interface CliContext {
   runtime: Runtime;
 }
 
-export async function openContext(io: CliIO, flags: GlobalFlags): Promise<CliContext> {
+/** `signals: 'caller'` when the command handles SIGINT/SIGTERM itself (serve drains on them). */
+export async function openContext(io: CliIO, flags: GlobalFlags, options: { signals?: 'playwright' | 'caller' } = {}): Promise<CliContext> {
   const redactor = createRedactor();
   const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), builtInDrivers());
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
-  const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
+  const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
   const runtime = createRuntime({ config, log, redactor, env: io.env, console: consoleRuntime });
   return { config, redactor, log, runtime };
 }

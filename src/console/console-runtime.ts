@@ -24,6 +24,8 @@ export interface ConsoleRuntimeOptions {
   trace: boolean;
   /** Persist sessions on disk (off for replay, which must not disturb the service's). */
   persistSessions?: boolean;
+  /** See BrowserPoolOptions.handleSignals: false in the service, which drains on SIGTERM. */
+  handleSignals?: boolean;
   /** Called after every screenshot step (headed replay's --pause waits for Enter here). */
   onStep?: (caption: string) => Promise<void>;
   log: Logger;
@@ -69,6 +71,7 @@ export function createConsoleRuntime(options: ConsoleRuntimeOptions): ConsoleRun
         headless: options.headless,
         ...(options.slowMo ? { slowMo: options.slowMo } : {}),
         recycleAfterContexts: options.recycleAfterContexts,
+        ...(options.handleSignals === false ? { handleSignals: false } : {}),
         log: options.log,
       });
       return pool;

@@ -28,7 +28,8 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
       run(async () => {
         const port = parseCount('--port', opts.port, 65_535) ?? 8080;
         const shutdownSeconds = parseCount('--shutdown-timeout', opts.shutdownTimeout, 3600) ?? 30;
-        const ctx = await openContext(io, globals());
+        // serve drains running tasks on SIGTERM, so Playwright must not close the browser first.
+        const ctx = await openContext(io, globals(), { signals: 'caller' });
         const ref = opts.tokenRef ?? ctx.config.service.token;
         const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
         if (!token && !isLoopback(opts.host)) {
