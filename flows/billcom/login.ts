@@ -40,16 +40,24 @@ async function answerMfa(ctx: Ctx): Promise<void> {
   const code = await ctx.find('mfaCode');
   ctx.mask(code);
   if (ctx.options.trustDevice) await (await ctx.find('trustDevice')).check();
-  // A code is accepted once per time step; after "already used", the next step's code
-  // (inside the ±1 window) goes through without waiting 30 s.
-  for (let offset = 0; offset <= 2; offset++) {
+  // A code is accepted once per 30 s step, within ±1 step. After "already used" (an
+  // earlier login of ours, another process's included, took this step's code), the next
+  // step's code goes through at once; when that one is taken too, wait for a new step
+  // rather than guess further ahead (an incorrect code counts towards the lock-out).
+  let refused = '';
+  for (const offset of [0, 1, 'next step', 0, 1] as const) {
+    if (offset === 'next step') {
+      if (!/already been used/i.test(refused)) break;
+      await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 500));
+      continue;
+    }
     await code.fill(totpCode(ctx.secret('totpSecret'), offset));
     await ctx.step('MFA code (masked)');
     await (await ctx.find('verify')).click();
     const result = await firstVisible(ctx, ['orgHeading', 'signedIn', 'loginError']);
     if (result !== 'loginError') return;
-    const text = await ctx.locator('loginError').first().innerText();
-    if (!/already been used|incorrect/i.test(text)) throw new SeatctlError('AUTH_FAILED', `${ctx.app}: MFA refused: ${text}`);
+    refused = await ctx.locator('loginError').first().innerText();
+    if (!/already been used|incorrect/i.test(refused)) throw new SeatctlError('AUTH_FAILED', `${ctx.app}: MFA refused: ${refused}`);
   }
   throw new SeatctlError('AUTH_FAILED', `${ctx.app}: MFA codes refused (is the TOTP seed right and the clock in sync?)`);
 }
