@@ -1,3 +1,4 @@
+import { OFFBOARDED_STATUSES } from '../model/index.js';
 import type { AppReview, ReviewRow } from './review-rows.js';
 import { emailMatchKey, type Roster, type RosterPerson } from './roster.js';
 
@@ -50,9 +51,8 @@ export interface Reconciliation {
   orphans: ReconciledRow[];
 }
 
-const NO_ACCESS = new Set(['inactive', 'archived']);
-
-export const hasAccess = (status: string): boolean => !NO_ACCESS.has(status.trim().toLowerCase());
+/** The same rule offboarding uses (model/app-user.ts): only inactive and archived accounts are without access. */
+const hasAccess = (status: string): boolean => !(OFFBOARDED_STATUSES as readonly string[]).includes(status);
 
 const emptyCounts = (): Record<Verdict, number> => ({ orphaned: 0, active_ok: 0, disabled_ok: 0, unknown_account: 0, missing: 0 });
 

@@ -168,6 +168,9 @@ export function parseRoster(text: string, options: { columns?: Partial<RosterCol
   const overridden = new Set(KEYS.filter((k) => options.columns?.[k] !== undefined));
   const columns: RosterColumns = { ...DEFAULT_ROSTER_COLUMNS, ...Object.fromEntries(Object.entries(options.columns ?? {}).filter(([, v]) => v !== undefined)) };
 
+  const tooManyRows = (line: number) =>
+    new SeatctlError('USAGE', `${source}: more than ${thousands(ROSTER_MAX_ROWS)} rows; the limit is ${thousands(ROSTER_MAX_ROWS)} people per roster`, { details: { field: 'roster', line } });
+
   let parsed;
   try {
     // header + the row limit, plus one so "too many" is detected, not truncated.
@@ -177,9 +180,7 @@ export function parseRoster(text: string, options: { columns?: Partial<RosterCol
       throw new SeatctlError('USAGE', `${source} line ${err.line}: ${err.message}`, { details: { field: 'roster', line: err.line } });
     }
     if (err instanceof CsvTooManyRecordsError) {
-      throw new SeatctlError('USAGE', `${source}: more than ${thousands(ROSTER_MAX_ROWS)} rows; the limit is ${thousands(ROSTER_MAX_ROWS)} people per roster`, {
-        details: { field: 'roster', line: 1 },
-      });
+      throw tooManyRows(1);
     }
     throw err;
   }
@@ -201,9 +202,7 @@ export function parseRoster(text: string, options: { columns?: Partial<RosterCol
     if (row.every((c) => c.trim() === '')) continue;
     dataRows += 1;
     if (dataRows > ROSTER_MAX_ROWS) {
-      throw new SeatctlError('USAGE', `${source}: more than ${thousands(ROSTER_MAX_ROWS)} rows; the limit is ${thousands(ROSTER_MAX_ROWS)} people per roster`, {
-        details: { field: 'roster', line },
-      });
+      throw tooManyRows(line);
     }
     const err = (message: string): void => {
       errors.push({ line, message: `${source} line ${line}: ${message}` });

@@ -4,13 +4,13 @@ import type { Command } from 'commander';
 import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
-import { reviewRequestSchema, rosterColumnsSchema, type ReviewRequest } from '../../model/index.js';
+import { reviewRequestSchema, type ReviewRequest } from '../../model/index.js';
 import { renderReview, type ReviewFormat } from '../../review/review-output.js';
+import { parseRosterColumnsOption } from '../../review/roster.js';
 import { orphanTargets, reviewRoster, runReview } from '../../review/run-review.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
-import { parsePairs } from '../parse-pairs.js';
 import { createReviewProgress } from '../review-progress.js';
 import { runJobCommand } from './run-job-command.js';
 
@@ -119,10 +119,8 @@ async function buildRequest(io: CliIO, opts: ReviewFlags): Promise<ReviewRequest
       if (err instanceof SeatctlError) throw err;
       throw new SeatctlError('USAGE', `--roster: cannot read ${opts.roster} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { details: { field: '--roster' } });
     }
-    const columns = parsePairs('--roster-columns', opts.rosterColumns);
-    const checked = rosterColumnsSchema.safeParse(columns);
-    if (!checked.success) throw new SeatctlError('USAGE', `--roster-columns: ${formatIssues(checked.error.issues)} (keys: email, name, status, terminationDate, manager)`, { details: { field: '--roster-columns' } });
-    roster = { csv: text, source: path.basename(opts.roster), ...(Object.keys(checked.data).length ? { columns: checked.data } : {}) };
+    const columns = parseRosterColumnsOption((opts.rosterColumns ?? []).join(','));
+    roster = { csv: text, source: path.basename(opts.roster), ...(Object.keys(columns).length ? { columns } : {}) };
   } else if (opts.rosterColumns?.length) {
     throw new SeatctlError('USAGE', '--roster-columns: needs --roster', { details: { field: '--roster-columns' } });
   }
