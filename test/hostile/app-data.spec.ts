@@ -7,7 +7,7 @@ import type { ReviewRequest } from '../../src/model/index.js';
 import { groundTruth } from '../support/api-env.js';
 import { accountId, expectedRows, truthAccounts, type ReviewApp, type RosterPerson, type TruthAccount } from '../support/review-truth.js';
 import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
-import { fcOptions, hostileString, logCases } from './hostile-input.js';
+import { documentedEmail, fcOptions, hostileString, logCases } from './hostile-input.js';
 
 /**
  * Accounts with hostile data, put straight into the BigID and Sigma simulators the way
@@ -96,24 +96,6 @@ async function mutationsSince(before: Record<ReviewApp, string[]>): Promise<stri
 }
 
 const jobCount = async (): Promise<number> => ((await env.call('GET', '/v1/jobs?limit=500')).json.jobs as unknown[]).length;
-
-/**
- * Whether POST /v1/jobs takes this address, by the documented rule (docs/openapi.json,
- * `email`: at most 320 characters, ASCII dot-separated local parts of letters, digits
- * and `_'+-` that are not empty and do not end in `'`, an ASCII domain) — written out
- * here, not asked of seatctl's schema.
- */
-function documentedEmail(email: string): boolean {
-  const at = email.lastIndexOf('@');
-  const local = email.slice(0, at);
-  const domain = email.slice(at + 1);
-  return (
-    email.length <= 320 &&
-    local.split('.').every((part) => /^[A-Za-z0-9_'+-]+$/.test(part)) &&
-    !local.endsWith("'") &&
-    /^([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/.test(domain)
-  );
-}
 
 /** What seatctl did with one offboarding request, in terms of the simulators' ground truth. */
 type Outcome =

@@ -142,3 +142,27 @@ export const rosterCsvArb: fc.Arbitrary<string> = fc
       return (r.bom ? '\ufeff' : '') + body + (r.finalEol ? r.eol : '');
     });
   });
+
+// ------------------------------------------------------------------ documented request rules
+
+/**
+ * Whether POST /v1/jobs takes this address, by the rule docs/openapi.json documents for
+ * `email` (at most 320 characters; ASCII dot-separated local parts of letters, digits
+ * and `_'+-`, none empty, not ending in `'`; an ASCII domain with a 2+ letter TLD),
+ * written out by hand so tests do not use seatctl's own schema as their oracle.
+ */
+export function documentedEmail(email: string): boolean {
+  const at = email.lastIndexOf('@');
+  if (at < 0) return false;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  return (
+    email.length <= 320 &&
+    local.split('.').every((part) => /^[A-Za-z0-9_'+-]+$/.test(part)) &&
+    !local.endsWith("'") &&
+    /^([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/.test(domain)
+  );
+}
+
+/** docs/openapi.json `idempotencyKey`: 1 to 200 printable ASCII characters, no spaces. */
+export const documentedIdempotencyKey = (key: string): boolean => /^[\x21-\x7e]{1,200}$/.test(key);
