@@ -235,7 +235,8 @@ const change: fc.Arbitrary<Change> = fc.oneof(
   fc.oneof(hostileString(30), fc.stringMatching(/^[\x21-\x7e]{1,24}$/)).map((v) => ({ key: 'idempotencyKey', value: v, breaks: documentedIdempotencyKey(v) ? undefined : 'idempotencyKey' })),
   fc.constantFrom('deactivate', 'delete', 'Delete', '', ' delete', 'archive').map((v) => ({ key: 'mode', value: v, breaks: v === 'deactivate' || v === 'delete' ? undefined : 'mode' })),
   fc.uniqueArray(fc.oneof(fc.constantFrom('bigid', 'sigma', 'slack', 'BigID', 'all', ''), hostileString(8)), { maxLength: 3 }).map((v) => ({ key: 'apps', value: v, breaks: v.length >= 1 && v.every((a) => CONFIGURED_APPS.includes(a)) ? undefined : 'apps' })),
-  fc.oneof(fc.constant<Json>(true), fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>).map((v) => ({ key: 'dryRun', value: v, breaks: v === true ? undefined : 'dryRun' })),
+  // Never `dryRun: false`: valid, but it would offboard jdoe for real.
+  fc.oneof(fc.constant<Json>(true), (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>).filter((v) => v !== false)).map((v) => ({ key: 'dryRun', value: v, breaks: v === true ? undefined : 'dryRun' })),
   (fc.jsonValue({ maxDepth: 1 }) as fc.Arbitrary<Json>).map((v) => ({ key: 'requireApproval', value: v, breaks: typeof v === 'boolean' ? undefined : 'requireApproval' })),
   fc.oneof(fc.stringMatching(/^[a-z_]{1,12}$/).filter((k) => !KNOWN_KEYS.includes(k)), fc.constantFrom('password', 'token', 'dry_run', 'constructor')).map((k) => ({ key: k, value: 1, breaks: null })),
 );
