@@ -1,5 +1,6 @@
 import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
 import { secretRefSchema } from './secret-ref.js';
+import { hasUserinfo } from '../log/url-userinfo.js';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,10 @@ export const appConfigSchema = z
       .string()
       .min(1)
       .describe('a built-in driver (`bigid-api`, `sigma-api`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)'),
-    baseUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).describe('the API base including its version path (`…/api/v1`), or the console origin'),
+    baseUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`): put credentials under `credentials` as secret references' })
+      .describe('the API base including its version path (`…/api/v1`), or the console origin'),
     concurrency: z.number().int().min(1).max(64).optional().describe("tasks in flight against this app at once; default: the driver's (4 for API apps, 2 for consoles)"),
     rateLimit: rateLimitSchema.optional(),
     retry: retryPolicySchema.partial().optional().describe('overrides of the top-level `retry` for this app'),
