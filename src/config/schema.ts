@@ -66,6 +66,11 @@ export const browserConfigSchema = z
 export const serviceConfigSchema = z
   .object({
     token: secretRefSchema.optional().describe('bearer token for the HTTP API, as env:NAME or file:/path; required to listen beyond loopback'),
+    allowedHosts: z
+      .array(z.string().regex(/^[a-z0-9.-]{1,253}$|^\[[0-9a-f:]+\]$/i, 'a host name or [IPv6] without port'))
+      .max(50)
+      .default([])
+      .describe('host names (no port) clients may use in `Host`; without a token only loopback names are accepted otherwise (DNS-rebinding guard)'),
   })
   .strict();
 
@@ -80,7 +85,7 @@ export const configSchema = z
     browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true }),
     retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
-    service: serviceConfigSchema.default({}).describe('`seatctl serve` settings'),
+    service: serviceConfigSchema.default({ allowedHosts: [] }).describe('`seatctl serve` settings'),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;
