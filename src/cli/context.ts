@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
@@ -7,6 +6,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { createRedactor, type Redactor } from '../log/redactor.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';
 import type { CliIO } from './io.js';
+import { DATA_DIR_FOLDERS, ensurePrivateDirSync, openPrivateFileSync, securePrivateTree } from '../fs/private-files.js';
 import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/console-runtime.js';
 
 export interface GlobalFlags {
@@ -23,8 +23,9 @@ export function createCliLogger(io: CliIO, redactor: Redactor, flags: GlobalFlag
   const level = io.env.SEATCTL_LOG_LEVEL ?? (flags.verbose ? 'info' : 'warn');
   const streams: pino.StreamEntry[] = [{ level: level as pino.Level, stream: { write: (line: string) => io.stderr(line) } }];
   if (logFile) {
-    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
-    streams.push({ level: 'info', stream: pino.destination({ dest: logFile, sync: true, mode: 0o600, mkdir: true }) });
+    ensurePrivateDirSync(path.dirname(logFile), (message) => io.stderr(`seatctl: warning: ${message}\n`));
+    // Our own O_NOFOLLOW descriptor: a symlink at seatctl.log must not make us append to another file.
+    streams.push({ level: 'info', stream: pino.destination({ fd: openPrivateFileSync(logFile, 'append'), sync: true }) });
   }
   return createLogger({ redactor, level: 'info', destination: pino.multistream(streams) });
 }
@@ -40,6 +41,8 @@ export interface CliContext {
 export async function openContext(io: CliIO, flags: GlobalFlags, options: { signals?: 'playwright' | 'caller' } = {}): Promise<CliContext> {
   const redactor = createRedactor();
   const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), builtInDrivers());
+  // Before anything is written there: a data dir others can write is one where they can plant symlinks.
+  securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
   const runtime = createRuntime({ config, log, redactor, env: io.env, console: consoleRuntime });

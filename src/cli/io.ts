@@ -5,6 +5,8 @@ export interface CliIO {
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Raw writers for cursor movement only (progress redraws); app data never goes here. */
+  control?: { stdout: (text: string) => void; stderr: (text: string) => void };
 }
 
 export function processIO(): CliIO {

@@ -12,12 +12,14 @@ import { registerReplay } from './commands/replay.js';
 import { registerServe } from './commands/serve.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerNewDriver } from './commands/new-driver.js';
+import { terminalSafeIO } from './terminal-text.js';
 
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
  * typed something wrong (bad flag, bad config) — so scripts can tell them apart.
  */
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
+  const io = terminalSafeIO(rawIO);
   let exitCode: number = EXIT.OK;
   const program = new Command('seatctl')
     .description('SaaS user lifecycle: offboard, provision, change roles, review access — by API or by console')

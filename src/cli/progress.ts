@@ -9,14 +9,19 @@ import { taskLine } from './render-job.js';
 export function createProgress(io: CliIO, enabled: boolean): { onTask(task: Task, job: Job): void; done(): void } {
   let drawn = 0;
   if (!enabled || !io.isTTY) return { onTask() {}, done() {} };
+  // Cursor movement is ours and goes raw; each task line holds app data and goes through io.stdout.
+  const control = io.control?.stdout ?? io.stdout;
   return {
     onTask(_task, job) {
-      if (drawn) io.stdout(`\x1b[${drawn}A`);
-      for (const t of job.tasks) io.stdout(`\x1b[2K  ${taskLine(t)}\n`);
+      if (drawn) control(`\x1b[${drawn}A`);
+      for (const t of job.tasks) {
+        control('\x1b[2K');
+        io.stdout(`  ${taskLine(t)}\n`);
+      }
       drawn = job.tasks.length;
     },
     done() {
-      if (drawn) io.stdout(`\x1b[${drawn}A\x1b[J`);
+      if (drawn) control(`\x1b[${drawn}A\x1b[J`);
       drawn = 0;
     },
   };

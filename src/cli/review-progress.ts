@@ -28,8 +28,12 @@ export function createReviewProgress(io: CliIO, apps: string[], enabled: boolean
   };
 
   const draw = () => {
-    if (drawn) io.stderr(`\x1b[${apps.length}A`);
-    for (const [app, s] of state) io.stderr(`\x1b[2K${line(app, s.read, s.total)}\n`);
+    const control = io.control?.stderr ?? io.stderr;
+    if (drawn) control(`\x1b[${apps.length}A`);
+    for (const [app, s] of state) {
+      control('\x1b[2K');
+      io.stderr(`${line(app, s.read, s.total)}\n`);
+    }
     drawn = true;
     last = now();
   };

@@ -1,5 +1,6 @@
 import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
 import { secretRefSchema } from './secret-ref.js';
+import { hasUserinfo } from '../log/url-userinfo.js';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,10 @@ export const appConfigSchema = z
       .string()
       .min(1)
       .describe('a built-in driver (`bigid-api`, `sigma-api`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)'),
-    baseUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).describe('the API base including its version path (`…/api/v1`), or the console origin'),
+    baseUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`): put credentials under `credentials` as secret references' })
+      .describe('the API base including its version path (`…/api/v1`), or the console origin'),
     concurrency: z.number().int().min(1).max(64).optional().describe("tasks in flight against this app at once; default: the driver's (4 for API apps, 2 for consoles)"),
     rateLimit: rateLimitSchema.optional(),
     retry: retryPolicySchema.partial().optional().describe('overrides of the top-level `retry` for this app'),
@@ -62,6 +66,11 @@ export const browserConfigSchema = z
 export const serviceConfigSchema = z
   .object({
     token: secretRefSchema.optional().describe('bearer token for the HTTP API, as env:NAME or file:/path; required to listen beyond loopback'),
+    allowedHosts: z
+      .array(z.string().regex(/^[a-z0-9.-]{1,253}$|^\[[0-9a-f:]+\]$/i, 'a host name or [IPv6] without port'))
+      .max(50)
+      .default([])
+      .describe('host names (no port) clients may use in `Host`; without a token only loopback names are accepted otherwise (DNS-rebinding guard)'),
   })
   .strict();
 
@@ -76,7 +85,7 @@ export const configSchema = z
     browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true }),
     retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
-    service: serviceConfigSchema.default({}).describe('`seatctl serve` settings'),
+    service: serviceConfigSchema.default({ allowedHosts: [] }).describe('`seatctl serve` settings'),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;

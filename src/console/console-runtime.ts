@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { writePrivateFile } from '../fs/private-files.js';
 import path from 'node:path';
 import type { BrowserContextOptions } from 'playwright';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -92,7 +93,7 @@ export function createConsoleRuntime(options: ConsoleRuntimeOptions): ConsoleRun
       sessions.set(app, state);
       if (!persist) return;
       await mkdir(path.dirname(sessionFile(app)), { recursive: true, mode: 0o700 });
-      await writeFile(sessionFile(app), JSON.stringify(state), { mode: 0o600 });
+      await writePrivateFile(sessionFile(app), JSON.stringify(state));
     },
     async dropSession(app) {
       const state = sessions.get(app);
@@ -102,7 +103,7 @@ export function createConsoleRuntime(options: ConsoleRuntimeOptions): ConsoleRun
         const now = Date.now() / 1000;
         const kept = { ...state, cookies: state.cookies.filter((c) => c.expires > now + 86_400) };
         sessions.set(app, kept);
-        await writeFile(sessionFile(app), JSON.stringify(kept), { mode: 0o600 }).catch(() => undefined);
+        await writePrivateFile(sessionFile(app), JSON.stringify(kept)).catch(() => undefined);
       } else if (persist) {
         await rm(sessionFile(app), { force: true });
       }

@@ -34,7 +34,7 @@ export interface RuntimeDeps {
 
 export function createRuntime(deps: RuntimeDeps): Runtime {
   const { config, log, redactor } = deps;
-  const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, ...(deps.env ? { env: deps.env } : {}) });
+  const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, warn: (message) => log.warn(message), ...(deps.env ? { env: deps.env } : {}) });
   const scheduler = createScheduler({
     apps: Object.fromEntries(Object.values(config.apps).map((a) => [a.name, { concurrency: a.concurrency, rateLimit: a.rateLimit }])),
     log,

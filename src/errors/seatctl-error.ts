@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   BROWSER_NOT_FOUND: 'permanent',
   BROWSER_CRASHED: 'retryable',
   CANCELLED: 'permanent',
+  /** a data-dir path seatctl refuses to write through: a symlink, a folder others own */
+  UNSAFE_PATH: 'permanent',
   INTERNAL: 'permanent',
 } as const satisfies Record<string, RetryClass>;
 

@@ -3,6 +3,7 @@ import { SeatctlError } from '../errors/index.js';
 import type { Redactor } from '../log/redactor.js';
 import type { EvidenceSink } from '../drivers/driver.js';
 import { errorForNetwork, errorForStatus } from './http-error.js';
+import { stripUserinfo } from '../log/url-userinfo.js';
 
 /**
  * The one HTTP path API drivers use: timeouts, typed errors, and a request record in
@@ -56,6 +57,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     return u.toString();
   };
+  // What is recorded as evidence never carries userinfo, whatever base a driver module passed.
+  const recordedUrl = (path: string, query?: HttpRequest['query']): string => stripUserinfo(url(path, query));
 
   const recordBody = (body: unknown): unknown => {
     const clean = redactor.scrubDeep(body);
@@ -73,7 +76,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         kind: 'request',
         at: new Date().toISOString(),
         method: req.method,
-        url: url(req.path, req.query),
+        url: recordedUrl(req.path, req.query),
         status: null,
         durationMs: 0,
         planned: true,
@@ -97,7 +100,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           kind: 'request',
           at: new Date(started).toISOString(),
           method: req.method,
-          url: target,
+          url: stripUserinfo(target),
           status,
           durationMs: Date.now() - started,
           ...(body !== undefined ? { requestBody: requestBodyFor(req) } : {}),

@@ -13,12 +13,16 @@ import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';
 import type { JobStore } from '../store/index.js';
 import { tokenMatches } from './auth.js';
+import { registerRequestGuard } from './request-guard.js';
 import { approveBodySchema, createJobBodySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument } from './job-document.js';
 import { openApiDocument } from './openapi.js';
 
 export const SERVICE_VERSION = '0.1.0';
+
+/** Reports are self-contained: inline styles and data: images, never a script, never framed. */
+const REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'";
 
 export interface AppDeps {
   engine: JobEngine;
@@ -53,6 +57,8 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
 /** The HTTP app, buildable without listening (tests inject requests; `serve` listens). */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, requestTimeout: 30_000 });
+  // First hook: a request from a rebinding or cross-site page is refused before auth or parsing.
+  registerRequestGuard(app, { allowedHosts: deps.config.service.allowedHosts, tokenless: deps.token === null });
 
   app.addHook('onRequest', async (req, reply) => {
     if (req.url === '/healthz') return;
@@ -125,8 +131,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/report', async (req, reply) => {
     await mustGet(deps.store, req.params.id);
-    const file = await writeJobReport(deps.store, deps.config.dataDir, req.params.id);
-    reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+    const dir = jobDir(deps.config.dataDir, req.params.id);
+    const written = await writeJobReport(deps.store, deps.config.dataDir, req.params.id);
+    // Through the artifacts guard too: a review.html planted as a symlink must not serve another file.
+    const file = await safeArtifactPath(dir, path.relative(dir, written));
+    reply.type('text/html; charset=utf-8').header('x-content-type-options', 'nosniff').header('content-security-policy', `${REPORT_CSP}; frame-ancestors 'none'`);
     return reply.send(createReadStream(file));
   });
 
@@ -134,7 +143,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     await mustGet(deps.store, req.params.id);
     const file = await safeArtifactPath(jobDir(deps.config.dataDir, req.params.id), req.params['*']);
     reply.type(contentType(file)).header('x-content-type-options', 'nosniff');
-    if (file.endsWith('.html')) reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    reply.header('content-security-policy', file.endsWith('.html') ? `${REPORT_CSP}; frame-ancestors 'none'` : "default-src 'none'; frame-ancestors 'none'");
     return reply.send(createReadStream(file));
   });
 

@@ -1,8 +1,9 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SeatctlError } from '../errors/index.js';
 import { migrate } from './sqlite-schema.js';
+import { ensurePrivateDirSync, touchPrivateFileSync } from '../fs/private-files.js';
 
 /**
  * Opening the store's SQLite file: private file modes, the connection settings the
@@ -22,10 +23,10 @@ export function openSqliteFile(file: string): Database.Database {
   const absolute = path.resolve(file);
   // Jobs name people and the audit trail is evidence: only the service's user may read them.
   const dir = path.dirname(absolute);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  // Create the file ourselves so it never exists, even briefly, with SQLite's umask-based mode.
-  closeSync(openSync(absolute, 'a', FILE_MODE));
-  chmodSync(absolute, FILE_MODE);
+  ensurePrivateDirSync(dir);
+  // Create the file ourselves so it never exists, even briefly, with SQLite's umask-based mode;
+  // a symlink planted at the db's path is refused rather than chmod-ed and written through.
+  touchPrivateFileSync(absolute);
 
   let db: Database.Database | undefined;
   try {
@@ -66,6 +67,8 @@ export function openSqliteFile(file: string): Database.Database {
 export function secureSidecars(file: string): void {
   for (const suffix of SIDECAR_SUFFIXES) {
     const sidecar = `${file}${suffix}`;
-    if (existsSync(sidecar)) chmodSync(sidecar, FILE_MODE);
+    if (!existsSync(sidecar)) continue;
+    if (lstatSync(sidecar).isSymbolicLink()) throw new SeatctlError('UNSAFE_PATH', `${sidecar}: refused (it is a symbolic link; seatctl never writes through one)`, { details: { file: sidecar } });
+    chmodSync(sidecar, FILE_MODE);
   }
 }

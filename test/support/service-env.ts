@@ -14,7 +14,7 @@ export interface ServiceEnv extends ApiEnv {
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
-export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig> } = {}): Promise<ServiceEnv> {
+export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig>; tokenless?: boolean } = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
   const store = openJobStore(env.config.dataDir);
   const service = createService({
@@ -23,16 +23,18 @@ export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Par
     store,
     approvals: { ...DEFAULT_APPROVALS, ...options.approvals },
     log: env.runtime.log,
-    token: TEST_TOKEN,
+    token: options.tokenless ? null : TEST_TOKEN,
     schedulerTickMs: 50,
   });
   await service.start();
   const call: ServiceEnv['call'] = async (method, url, body, headers = {}) => {
+    // Every POST says application/json (the service refuses others), a bodiless one with `{}`.
+    const payload = body === undefined ? (method === 'POST' ? '{}' : undefined) : typeof body === 'string' ? body : JSON.stringify(body);
     const res = await service.app.inject({
       method,
       url,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers },
-      ...(body === undefined ? {} : typeof body === 'string' ? { payload: body, headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers } } : { payload: body as object }),
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(payload !== undefined ? { payload } : {}),
     });
     let json: unknown = null;
     try {

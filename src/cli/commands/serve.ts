@@ -31,7 +31,7 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
         // serve drains running tasks on SIGTERM, so Playwright must not close the browser first.
         const ctx = await openContext(io, globals(), { signals: 'caller' });
         const ref = opts.tokenRef ?? ctx.config.service.token;
-        const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
+        const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
         if (!token && !isLoopback(opts.host)) {
           await ctx.runtime.close();
           throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token or --token-ref)`);
