@@ -29,10 +29,20 @@ export function createEvidenceSink(dir: string, redactor: Redactor, earlier: rea
     },
     async saveFile(name, data, kind, caption) {
       await ensureDir();
-      counter += 1;
-      const safe = `${String(counter).padStart(2, '0')}-${name.replace(/[^a-zA-Z0-9._-]+/g, '_')}`;
       const content = typeof data === 'string' ? redactor.scrub(data) : data;
-      await writeFile(path.join(dir, safe), content, { mode: 0o600 });
+      // Evidence is append-only: 'wx' refuses an existing file. A process killed before
+      // it recorded its files leaves numbers the record does not know: skip past them.
+      let safe: string;
+      for (;;) {
+        counter += 1;
+        safe = `${String(counter).padStart(2, '0')}-${name.replace(/[^a-zA-Z0-9._-]+/g, '_')}`;
+        try {
+          await writeFile(path.join(dir, safe), content, { mode: 0o600, flag: 'wx' });
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+      }
       const file: FileEvidence = { kind, at: new Date().toISOString(), path: safe, sha256: sha256(content), caption };
       items.push(file);
       return file;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright';
@@ -39,7 +39,6 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   const runtime = deps.console as ConsoleRuntime;
   const { app } = deps;
   const locatorTimeoutMs = deps.options.locatorTimeoutMs ?? 15_000;
-  let traceCounter = 0;
 
   const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true): FlowContext<C, O> =>
     makeFlowContext({
@@ -100,9 +99,15 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     },
   });
 
+  /**
+   * Trace files are named per phase and attempt, with a random suffix: a task planned
+   * in one process and approved (or resumed) in another must never overwrite a trace
+   * the first process wrote and hashed. `phase` and `attempt` are also recorded on the
+   * evidence item, so tools pick a trace by what it did rather than by file name.
+   */
   const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string): Promise<void> => {
-    traceCounter += 1;
-    const file = path.join(sink.dir, `trace-${label}-${traceCounter}.zip`);
+    const attempt = sink.items.filter((i) => i.kind === 'trace' && i.phase === label).length + 1;
+    const file = path.join(sink.dir, `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`);
     try {
       // Playwright creates a missing folder with default (world-readable) permissions.
       await mkdir(sink.dir, { recursive: true, mode: 0o700 });
@@ -110,7 +115,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       // Traces hold page snapshots and session cookies: owner-only, like all evidence.
       await chmod(file, 0o600);
       const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
-      sink.add({ kind: 'trace', at: new Date().toISOString(), path: path.basename(file), sha256, caption: `Playwright trace: ${label}` });
+      sink.add({ kind: 'trace', at: new Date().toISOString(), path: path.basename(file), sha256, caption: `Playwright trace: ${label}`, phase: label, attempt });
     } catch (err) {
       sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -21,6 +21,12 @@ export interface ApplyDeps {
 export interface ApplyResult {
   changed: boolean;
   planned: boolean;
+  /**
+   * What the read-back after the last operation found, never a copy of the plan's
+   * `before`: null when the account is no longer listed (deleted, or deactivated in an
+   * app that drops deactivated members), with a `read back:` note saying which.
+   * In a dry run, the predicted state (the record the change was prepared against).
+   */
   after: AppUser | null;
   notes: string[];
   attempts: number;
@@ -42,9 +48,18 @@ function callDriver(driver: Driver, op: Operation, task: Task, user: AppUser | n
   }
 }
 
+/** The note that explains an `after: null` read-back, so a report never shows a bare "none". */
+export function notListedNote(op: Operation, email: string): string {
+  return op === 'delete'
+    ? `read back: ${email} is no longer listed: deleted`
+    : `read back: ${email} is no longer listed: ${op === 'deactivate' ? 'deactivated (this app does not list deactivated members)' : `after ${op}`}`;
+}
+
 export async function applyTask(task: Task, operations: Operation[], before: AppUser | null, deps: ApplyDeps): Promise<ApplyResult> {
   const { driver, scheduler, ctx } = deps;
+  // `user` is the record the next operation acts on; `after` is what was read back.
   let user = before;
+  let after = before;
   let attempts = 0;
   const notes: string[] = [];
   let planned = false;
@@ -66,9 +81,17 @@ export async function applyTask(task: Task, operations: Operation[], before: App
     });
     attempts += result.attempts;
     notes.push(...result.value.notes);
-    planned ||= result.value.planned === true;
-    // In a dry run nothing changed, so the next step plans against the predicted state.
-    user = result.value.after ?? (op === 'delete' ? null : user);
+    if (result.value.planned) {
+      // In a dry run nothing changed, so the next step plans against the predicted state.
+      planned = true;
+      user = result.value.after ?? (op === 'delete' ? null : user);
+      after = user;
+      continue;
+    }
+    after = result.value.after;
+    if (!after) notes.push(notListedNote(op, task.subject.email));
+    // A later operation still needs the account; the last record seen is the best handle.
+    user = after ?? (op === 'delete' ? null : user);
   }
-  return { changed: !planned && operations.length > 0, planned, after: user, notes: [...new Set(notes)], attempts };
+  return { changed: !planned && operations.length > 0, planned, after, notes: [...new Set(notes)], attempts };
 }

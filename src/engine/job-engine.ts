@@ -12,6 +12,7 @@ import { planHash, sameState } from './plan-hash.js';
 import { finalStatus } from './run-job.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, jobDir, landed } from './task-runner.js';
+import { notListedNote } from './apply-task.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
@@ -120,7 +121,8 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
           if (crashedMidMutation && landed(t, current)) {
             // The change went out before the process died: record it, never resend it.
             Object.assign(t, { status: 'succeeded', outcome: 'changed', after: current, finishedAt: new Date().toISOString(), detail: t.plan?.summary ?? '' });
-            t.notes = [...t.notes, 'the process stopped after sending this change; confirmed by reading the account back on resume'];
+            const lastOp = t.plan?.operations.at(-1);
+            t.notes = [...t.notes, 'the process stopped after sending this change; confirmed by reading the account back on resume', ...(current || !lastOp ? [] : [notListedNote(lastOp, t.subject.email)])];
             await audit(job.id, 'recovered', { task: t.id });
             return saveTask(t, job);
           }

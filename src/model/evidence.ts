@@ -28,6 +28,14 @@ export const fileEvidenceSchema = z.object({
   path: z.string(),
   sha256: z.string(),
   caption: z.string(),
+  /**
+   * Which driver call wrote the file: a console flow's label (`find`, `roles`, `list`,
+   * `canary`, `login`) or the operation (`provision`, `set-role`, `deactivate`,
+   * `reactivate`, `delete`). Set on traces; absent in records written before it existed.
+   */
+  phase: z.string().optional(),
+  /** 1 for the first trace of that phase in the task, 2 for a retry or a later process. */
+  attempt: z.number().int().positive().optional(),
 });
 export type FileEvidence = z.infer<typeof fileEvidenceSchema>;
 

@@ -3,7 +3,7 @@ import { buildJob } from '../../src/engine/build-job.js';
 import { runJob } from '../../src/engine/run-job.js';
 import { actionRequestSchema } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
-import { deactivations, describeTask, taskFor, userIn, type Mutation } from './console-truth.js';
+import { deactivations, describeTask, expectAfterIsTruth, taskFor, userIn, type Mutation } from './console-truth.js';
 
 /**
  * Chromium dies in the middle of an offboarding (SIGKILL to the browser process).
@@ -60,10 +60,11 @@ for (const app of ['stitch', 'billcom'] as App[]) {
     expect(pool.stats.launches).toBe(launchesBefore + 1);
     expect(pool.pid()).not.toBe(pid);
 
-    const truth = (await (await fetch(sim.stateUrl)).json()) as { users: { id: string; email: string; status: string }[]; mutations: Mutation[] };
+    const truth = (await (await fetch(sim.stateUrl)).json()) as { users: { id: string; email: string; role: string; status: string }[]; mutations: Mutation[] };
     const jdoe = userIn(truth, 'jdoe@example.com');
     expect(jdoe.status).toBe(inactive[app]);
     expect(deactivations(truth, jdoe.id)).toHaveLength(1);
     expect(truth.mutations).toHaveLength(1);
+    expectAfterIsTruth(task, truth);
   });
 }

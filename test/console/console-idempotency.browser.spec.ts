@@ -1,8 +1,10 @@
 import { test, expect } from '@playwright/test';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Job } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
-import { billcomTruth, deactivations, describeTask, stitchTruth, taskFor, userIn } from './console-truth.js';
+import { billcomTruth, deactivations, describeTask, expectAfterIsTruth, stitchTruth, taskFor, userIn } from './console-truth.js';
 
 /**
  * Offboarding through the consoles is safe to repeat: a second run changes nothing,
@@ -12,6 +14,7 @@ import { billcomTruth, deactivations, describeTask, stitchTruth, taskFor, userIn
 test.describe.configure({ mode: 'serial' });
 
 let env: SimEnv;
+let lastJob: Job;
 const apps = ['stitch', 'billcom'];
 
 test.beforeAll(async () => {
@@ -47,6 +50,7 @@ test('dry run on both consoles: planned, zero mutations, a screenshot of the con
 test('offboard jdoe on both consoles: changed, one deactivation each', async () => {
   test.setTimeout(180_000);
   const job = await env.run({ kind: 'offboard', email: 'jdoe@example.com', apps });
+  lastJob = JSON.parse(await readFile(path.join(env.config.dataDir, 'jobs', job.id, 'job.json'), 'utf8')) as Job;
   for (const app of apps) expect(taskFor(job, app).outcome, describeTask(taskFor(job, app))).toBe('changed');
 
   const stitch = await stitchTruth(env);
@@ -59,6 +63,17 @@ test('offboard jdoe on both consoles: changed, one deactivation each', async () 
   expect(deactivations(billcom, bJdoe.id)).toHaveLength(1);
   expect(stitch.mutations).toHaveLength(1);
   expect(billcom.mutations).toHaveLength(1);
+});
+
+test('evidence #3: after the offboarding, each task\'s after is the simulator\'s record, never the before-state', async () => {
+  // The job of the test above is the last one in the store; its tasks are read back here
+  // from job.json, as a report would.
+  const stitch = await stitchTruth(env);
+  const billcom = await billcomTruth(env);
+  expectAfterIsTruth(taskFor(lastJob, 'stitch'), stitch);
+  expectAfterIsTruth(taskFor(lastJob, 'billcom'), billcom);
+  expect(taskFor(lastJob, 'billcom').after?.status).toBe('inactive');
+  expect(taskFor(lastJob, 'stitch').after).toBeNull();
 });
 
 test('offboard jdoe again: noop on both, no extra mutation', async () => {

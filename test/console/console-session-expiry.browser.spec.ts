@@ -3,7 +3,7 @@ import { buildJob } from '../../src/engine/build-job.js';
 import { runJob } from '../../src/engine/run-job.js';
 import { actionRequestSchema, type Job, type JobRequestInput, type Task } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
-import { deactivations, describeTask, taskFor, userIn, type Mutation } from './console-truth.js';
+import { deactivations, describeTask, expectAfterIsTruth, taskFor, userIn, type Mutation } from './console-truth.js';
 
 /**
  * The console session ends in the middle of an offboarding: the driver notices the
@@ -15,7 +15,7 @@ type App = 'stitch' | 'billcom';
 const apps: App[] = ['stitch', 'billcom'];
 
 interface Truth {
-  users: { id: string; email: string; status: string }[];
+  users: { id: string; email: string; role: string; status: string }[];
   mutations: Mutation[];
   logins: number;
   mfaChallenges?: number;
@@ -56,6 +56,7 @@ for (const app of apps) {
     expect(deactivations(after, jdoe.id)).toHaveLength(1);
     expect(after.mutations).toHaveLength(1);
     expect(after.logins).toBe(2);
+    expectAfterIsTruth(task, after);
     // Bill.com: the trusted-device cookie survived the expiry, so MFA was asked once.
     if (app === 'billcom') expect(after.mfaChallenges).toBe(1);
   });
@@ -101,6 +102,7 @@ for (const app of apps) {
       expect(after.mutations).toHaveLength(1);
       expect(after.logins).toBe(2);
       if (app === 'billcom') expect(after.mfaChallenges).toBe(1);
+      expectAfterIsTruth(task, after);
     });
   }
 }

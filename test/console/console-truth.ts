@@ -57,3 +57,25 @@ export function taskFor(job: Job, app: string): Task {
 
 /** A readable one-liner for assertion messages: what the task ended as and why. */
 export const describeTask = (t: Task): string => `${t.app}: ${t.outcome} ${t.error ? `${t.error.code} ${t.error.message}` : (t.detail ?? '')}`;
+
+/** How each console's status column reads in seatctl's terms (Stitch stops listing Deactivated). */
+const CONSOLE_STATUS: Record<string, string> = { Active: 'active', Invited: 'invited', Pending: 'pending', Inactive: 'inactive' };
+
+/**
+ * A changed console task's `after` is the simulator's record as it now is — or null with
+ * a "no longer listed" note where the console drops the member (Stitch, Deactivated) —
+ * and never the plan's before-state carried forward.
+ */
+export function expectAfterIsTruth(task: Task, state: { users: { email: string; role: string; status: string }[] }): void {
+  expect(task.outcome, describeTask(task)).toBe('changed');
+  const user = userIn(state, task.subject.email);
+  if (user.status === 'Deactivated') {
+    expect(task.after, `${task.app}: nothing to read back, the console no longer lists ${user.email}`).toBeNull();
+    expect(task.notes).toContain(`read back: ${task.subject.email} is no longer listed: deactivated (this app does not list deactivated members)`);
+  } else {
+    expect(task.after, `${task.app}: read back`).not.toBeNull();
+    expect({ email: task.after!.email.toLowerCase(), status: task.after!.status, role: task.after!.role }).toEqual({ email: user.email, status: CONSOLE_STATUS[user.status], role: user.role });
+  }
+  expect(task.plan?.before, `${task.app}: the plan saw the account`).not.toBeNull();
+  expect(task.after).not.toEqual(task.plan!.before);
+}

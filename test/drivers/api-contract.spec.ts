@@ -2,6 +2,7 @@ import { driverContract, type ContractTarget } from './contract.js';
 import { groundTruth, startApiEnv } from '../support/api-env.js';
 import { testContext } from '../support/evidence.js';
 
+const FIXED = ['jdoe@example.com', 'asmith@example.com', 'samlsam@example.com', 'it-admin@example.com'];
 interface BigIdTruth { users: { email: string; isEnabled: boolean; role?: string }[]; mutations: unknown[] }
 interface SigmaTruth { users: { email: string; isArchived: boolean; memberType: string }[]; mutations: unknown[] }
 
@@ -10,6 +11,7 @@ driverContract('bigid-api', async (): Promise<ContractTarget> => {
   const state = () => groundTruth<BigIdTruth>(env.bigid.stateUrl);
   return {
     driver: env.runtime.driver('bigid'),
+    runtime: env.runtime,
     ctx: (dryRun) => testContext(dryRun),
     truth: async (email) => {
       const u = (await state()).users.find((x) => x.email.toLowerCase() === email.toLowerCase());
@@ -20,6 +22,7 @@ driverContract('bigid-api', async (): Promise<ContractTarget> => {
     people: { roleChange: 'asmith@example.com', deactivate: 'jdoe@example.com', dryRun: 'samlsam@example.com' },
     roles: ['Admin', 'Viewer'],
     newPerson: { email: 'new.hire@example.com', firstName: 'New', lastName: 'Hire', role: 'Viewer' },
+    spares: async () => (await state()).users.filter((u) => u.isEnabled && u.role === 'Viewer' && !FIXED.includes(u.email)).map((u) => u.email),
     close: () => env.close(),
   };
 });
@@ -29,6 +32,7 @@ driverContract('sigma-api', async (): Promise<ContractTarget> => {
   const state = () => groundTruth<SigmaTruth>(env.sigma.stateUrl);
   return {
     driver: env.runtime.driver('sigma'),
+    runtime: env.runtime,
     ctx: (dryRun) => testContext(dryRun),
     truth: async (email) => {
       const u = (await state()).users.find((x) => x.email.toLowerCase() === email.toLowerCase());
@@ -39,6 +43,7 @@ driverContract('sigma-api', async (): Promise<ContractTarget> => {
     people: { roleChange: 'asmith@example.com', deactivate: 'jdoe@example.com', dryRun: 'samlsam@example.com' },
     roles: ['Creator', 'Viewer'],
     newPerson: { email: 'new.hire@example.com', firstName: 'New', lastName: 'Hire', role: 'Explorer' },
+    spares: async () => (await state()).users.filter((u) => !u.isArchived && u.memberType === 'Viewer' && !FIXED.includes(u.email)).map((u) => u.email),
     close: () => env.close(),
   };
 });

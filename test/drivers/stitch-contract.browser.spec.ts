@@ -3,6 +3,7 @@ import { groundTruth } from '../support/api-env.js';
 import { startSimEnv } from '../support/sim-env.js';
 import { testContext } from '../support/evidence.js';
 
+const FIXED = ['jdoe@example.com', 'asmith@example.com', 'samlsam@example.com', 'it-admin@example.com'];
 interface StitchTruth { users: { email: string; role: string; status: string }[]; mutations: unknown[] }
 
 driverContract('stitch-ui', async (): Promise<ContractTarget> => {
@@ -10,6 +11,7 @@ driverContract('stitch-ui', async (): Promise<ContractTarget> => {
   const state = () => groundTruth<StitchTruth>(env.fixtures.stitch!.stateUrl);
   return {
     driver: env.runtime.driver('stitch'),
+    runtime: env.runtime,
     ctx: (dryRun) => testContext(dryRun),
     truth: async (email) => {
       const u = (await state()).users.find((x) => x.email.toLowerCase() === email.toLowerCase());
@@ -21,6 +23,7 @@ driverContract('stitch-ui', async (): Promise<ContractTarget> => {
     people: { roleChange: 'asmith@example.com', deactivate: 'jdoe@example.com', dryRun: 'it-admin@example.com' },
     roles: ['Administrator', 'General User'],
     newPerson: { email: 'new.hire@example.com', firstName: 'New', lastName: 'Hire', role: 'General User' },
+    spares: async () => (await state()).users.filter((u) => u.status === 'Active' && u.role === 'General User' && !FIXED.includes(u.email)).map((u) => u.email),
     close: () => env.close(),
   };
 });
