@@ -79,16 +79,40 @@ function sqliteRows(file: string): string {
   }
 }
 
-test('no secret, token or TOTP seed in any log, evidence file, trace, report, store or CLI output', async () => {
+/** A saved console session (`<dataDir>/sessions/<app>.json`): its file holds cookies by design. */
+const SESSION_FILE = /(^|\/)sessions\/[^/]+\.json$/;
+
+/**
+ * Every console session cookie the run created, read from the stored session files: a
+ * trace or log that kept one would hand out a signed-in console (Bill.com's
+ * trusted-device cookie even skips MFA).
+ */
+function sessionCookies(root: string): Secret[] {
+  const found: Secret[] = [];
+  for (const file of walk(root)) {
+    const rel = path.relative(root, file);
+    if (!SESSION_FILE.test(rel)) continue;
+    try {
+      const state = JSON.parse(readFileSync(file, 'utf8')) as { cookies?: { name: string; value: string }[] };
+      for (const c of state.cookies ?? []) if (typeof c.value === 'string' && c.value.length >= 6) found.push({ name: `session cookie ${c.name} (${rel})`, value: c.value });
+    } catch {
+      // A session file being rewritten by a test still running is not a finding.
+    }
+  }
+  return found;
+}
+
+test('no secret, token, TOTP seed or session cookie in any log, evidence file, trace, report, store or CLI output', async () => {
   test.setTimeout(300_000);
   const root = scanRoot();
-  const secrets = [...BUILT_IN, ...registered(root)];
+  const cookies = sessionCookies(root);
+  const secrets = [...BUILT_IN, ...registered(root), ...cookies];
   const byValue = new Map<string, Secret>();
   for (const s of secrets) if (!byValue.has(s.value)) byValue.set(s.value, s);
   const needles = [...byValue.values()].map((s) => ({ ...s, bytes: Buffer.from(s.value, 'utf8') }));
 
   const hits: string[] = [];
-  const counts = { files: 0, traceZips: 0, traceEntries: 0, reports: 0, logs: 0, sqlite: 0, secretFiles: 0 };
+  const counts = { files: 0, traceZips: 0, traceEntries: 0, reports: 0, logs: 0, sqlite: 0, secretFiles: 0, sessionFiles: 0, sessionCookies: cookies.length };
   const check = (where: string, data: Buffer | string) => {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     for (const n of needles) if (buf.includes(n.bytes)) hits.push(`${where}: ${n.name}`);
@@ -97,6 +121,10 @@ test('no secret, token or TOTP seed in any log, evidence file, trace, report, st
   for (const file of walk(root)) {
     const rel = path.relative(root, file);
     if (rel === SECRETS_FILE) continue;
+    if (SESSION_FILE.test(rel)) {
+      counts.sessionFiles += 1;
+      continue;
+    }
     const data = readFileSync(file);
     // A `file:` secret reference's target holds exactly one secret by design: not a leak.
     if (data.length < 512 && byValue.has(data.toString('utf8').replace(/\r?\n$/, ''))) {
@@ -115,7 +143,7 @@ test('no secret, token or TOTP seed in any log, evidence file, trace, report, st
       } catch (err) {
         hits.push(`${rel}: not a readable zip (${(err as Error).message}), so it could not be scanned`);
       }
-      if (base.startsWith('trace-')) counts.traceZips += 1;
+      if (/(^|-)trace-/.test(base)) counts.traceZips += 1;
       for (const [name, bytes] of Object.entries(entries)) {
         counts.traceEntries += 1;
         check(`${rel}!${name}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -136,4 +164,6 @@ test('no secret, token or TOTP seed in any log, evidence file, trace, report, st
   expect(counts.logs, 'log files scanned').toBeGreaterThan(0);
   expect(counts.sqlite, 'SQLite stores scanned').toBeGreaterThan(0);
   expect(needles.length, 'secrets looked for').toBeGreaterThanOrEqual(BUILT_IN.length);
+  // The console tests sign in and keep their sessions: without their cookies the scan would miss the worst leak.
+  expect(counts.sessionCookies, 'console session cookies looked for').toBeGreaterThan(0);
 });

@@ -27,7 +27,7 @@ export function createEvidenceSink(dir: string, redactor: Redactor, earlier: rea
     note(text) {
       items.push({ kind: 'note', at: new Date().toISOString(), text: redactor.scrub(text) });
     },
-    async saveFile(name, data, kind, caption) {
+    async saveFile(name, data, kind, caption, meta) {
       await ensureDir();
       const content = typeof data === 'string' ? redactor.scrub(data) : data;
       // Evidence is append-only: 'wx' refuses an existing file. A process killed before
@@ -43,7 +43,7 @@ export function createEvidenceSink(dir: string, redactor: Redactor, earlier: rea
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         }
       }
-      const file: FileEvidence = { kind, at: new Date().toISOString(), path: safe, sha256: sha256(content), caption };
+      const file: FileEvidence = { kind, at: new Date().toISOString(), path: safe, sha256: sha256(content), caption, ...meta };
       items.push(file);
       return file;
     },

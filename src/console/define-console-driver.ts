@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright';
 import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
@@ -15,6 +15,7 @@ import { makeFlowContext } from './make-flow-context.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureFailure } from './screenshot.js';
 import { createSessionKeeper } from './session-keeper.js';
+import { scrubTrace } from './trace-scrub.js';
 
 /** Options every console driver accepts, besides its own. */
 export interface ConsoleCommonOptions {
@@ -105,19 +106,26 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
    * the first process wrote and hashed. `phase` and `attempt` are also recorded on the
    * evidence item, so tools pick a trace by what it did rather than by file name.
    */
-  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string): Promise<void> => {
+  /**
+   * Saves a call's trace as evidence. Playwright writes it to a private temporary file
+   * first; the trace that is hashed and kept is the scrubbed copy (no cookie,
+   * Set-Cookie or Authorization value, no known secret), created exclusively so no
+   * process ever overwrites another's.
+   */
+  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string, session: StorageState | undefined): Promise<void> => {
     const attempt = sink.items.filter((i) => i.kind === 'trace' && i.phase === label).length + 1;
-    const file = path.join(sink.dir, `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`);
+    const name = `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`;
+    const raw = path.join(sink.dir, `.unscrubbed-${name}`);
     try {
       // Playwright creates a missing folder with default (world-readable) permissions.
       await mkdir(sink.dir, { recursive: true, mode: 0o700 });
-      await context.tracing.stop({ path: file });
-      // Traces hold page snapshots and session cookies: owner-only, like all evidence.
-      await chmod(file, 0o600);
-      const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
-      sink.add({ kind: 'trace', at: new Date().toISOString(), path: path.basename(file), sha256, caption: `Playwright trace: ${label}`, phase: label, attempt });
+      await context.tracing.stop({ path: raw });
+      const secrets = [...deps.redactor.secrets, ...(session?.cookies ?? []).map((c) => c.value)];
+      await sink.saveFile(name, Buffer.from(scrubTrace(await readFile(raw), secrets)), 'trace', `Playwright trace: ${label}`, { phase: label, attempt });
     } catch (err) {
       sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      await rm(raw, { force: true });
     }
   };
 
@@ -145,7 +153,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       if (page && mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
       throw mapped;
     } finally {
-      if (tracing) await stopTrace(context, call.evidence, label);
+      if (tracing) await stopTrace(context, call.evidence, label, state);
       await context.close().catch(() => undefined);
     }
   }

@@ -31,7 +31,7 @@ export interface EvidenceSink {
   add(item: EvidenceItem): void;
   note(text: string): void;
   /** Writes an artifact file (screenshot, trace, HTML) and records its hash. */
-  saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string): Promise<FileEvidence>;
+  saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string, meta?: Pick<FileEvidence, 'phase' | 'attempt'>): Promise<FileEvidence>;
   /** Folder for artifacts a tool writes itself (Playwright traces). */
   readonly dir: string;
   readonly items: readonly EvidenceItem[];
