@@ -51,3 +51,12 @@ test('page size #C: a configured page size above the cap still finds a user on t
   // 200 → 100 → 50 → 25 refused-and-halved, then pages of 25 up to the last user.
   expect(listRequests()).toEqual(['0/200:400', '0/100:400', '0/50:400', '0/25:200', '25/25:200', '50/25:200', '75/25:200']);
 });
+
+test('page size #C: a page served short mid-listing is read on from skip+n, nobody skipped or repeated', async () => {
+  env = await startApiEnv({ bigid: { users: 96 } });
+  // The page at skip=40 comes back with 15 users instead of 40, totalCount unchanged.
+  await fetch(`${env.bigid.url}/__fixture/listing`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ shortSkip: 40, shortCount: 15 }) });
+  const ids = await listedIds(1);
+  expect(ids).toEqual(await truthIds());
+  expect(listRequests()).toEqual(['0/50:200', '40/40:200', '55/25:200', '80/40:200']);
+});
