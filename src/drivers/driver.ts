@@ -60,6 +60,14 @@ export interface ListOptions {
    * gives no total.
    */
   onTotal?: (total: number) => void;
+  /**
+   * Runs one page read (and whatever sign-in it needs). The caller may retry it: a
+   * review passes its retry policy here, so a 429 or 503 on page 7 repeats page 7
+   * and the listing goes on, instead of failing the whole app. `read` must be safe to
+   * call again (same offset or cursor). Drivers that call it say so with
+   * `capabilities.retriesPages`; the caller then does not wrap `next()` itself.
+   */
+  readPage?: <T>(read: () => Promise<T>) => Promise<T>;
 }
 
 export interface Driver {
@@ -74,6 +82,8 @@ export interface Driver {
      * `noop` ("no access") rather than `not_found`.
      */
     listsDeactivated?: boolean;
+    /** listUsers reads each page through `ListOptions.readPage` (so a caller can retry pages). */
+    retriesPages?: boolean;
   };
 
   findUser(email: string, ctx: DriverCallContext): Promise<AppUser | null>;

@@ -60,9 +60,17 @@ export async function collectReview(
       try {
         const driver = runtime.driver(app);
         const settings = runtime.app(app);
-        // An async generator that threw is finished: a retried next() would report
-        // "done" and turn a failed read into a silently short list. So page reads are
-        // not retried here; a failure marks the app incomplete.
+        // Drivers that read each page through `readPage` get every page retried with
+        // the app's retry policy, in the app's queue: a 429 or 503 on page 7 repeats
+        // page 7 (same offset or cursor), and the listing goes on. Their `next()` is
+        // not queued as well, or a page read would wait for a slot its own `next()`
+        // holds.
+        const retriesPages = driver.capabilities.retriesPages === true;
+        const readPage = async <T>(read: () => Promise<T>): Promise<T> =>
+          (await runtime.scheduler.run({ app, label: 'list users (page)', kind: 'read', policy: settings.retry, run: () => read() })).value;
+        // Other drivers: an async generator that threw is finished, and a retried
+        // next() would report "done" and turn a failed read into a silently short
+        // list. So their page reads are not retried; a failure marks the app incomplete.
         const policy = { ...settings.retry, attempts: 1, maxThrottleWaits: 0 };
         const listOptions = {
           includeInactive,
@@ -71,13 +79,14 @@ export async function collectReview(
             total = n;
             onProgress?.(app, count, total);
           },
+          ...(retriesPages ? { readPage } : {}),
         };
         const pages = driver.listUsers({ evidence: sink, dryRun: false }, listOptions)[Symbol.asyncIterator]();
         iterator = pages;
         for (;;) {
           // Each page handed over is one scheduled read; a driver may read up to
           // `concurrency` pages ahead of it.
-          const next = await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => pages.next() });
+          const next = retriesPages ? { value: await pages.next() } : await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => pages.next() });
           if (next.value.done) break;
           for (const u of next.value.value) {
             if (!includeInactive && (u.status === 'inactive' || u.status === 'archived')) continue;

@@ -65,7 +65,7 @@ export interface ApiAuth {
 /** `defaultConcurrency` is 4 unless given. */
 export interface ApiDriverSpec<C, O> extends DriverSpecBase<C, O> {
   /** Defaults: delete and reactivate when their flows exist; deactivated users listed. */
-  capabilities?: { delete?: boolean; reactivate?: boolean; listsDeactivated?: boolean };
+  capabilities?: { delete?: boolean; reactivate?: boolean; listsDeactivated?: boolean; retriesPages?: boolean };
   /**
    * Signs in and returns the headers for every later request. Called on first use,
    * after `expiresInMs`, and once more when the app answers 401; concurrent tasks
@@ -73,8 +73,15 @@ export interface ApiDriverSpec<C, O> extends DriverSpecBase<C, O> {
    */
   authenticate?(ctx: ApiAuthContext<C, O>): Promise<ApiAuth>;
   findUser(ctx: ApiFlowContext<C, O>, email: string): Promise<AppUser | null>;
-  /** `concurrency` and `onTotal` as in the driver's ListOptions; a flow may ignore both. */
-  listUsers(ctx: ApiFlowContext<C, O>, options: { includeInactive: boolean; concurrency?: number; onTotal?: (total: number) => void }): AsyncIterable<AppUser[]>;
+  /**
+   * `concurrency`, `onTotal` and `readPage` as in the driver's ListOptions; a flow may
+   * ignore the first two. A flow that reads each page through `readPage` declares
+   * `capabilities.retriesPages`.
+   */
+  listUsers(
+    ctx: ApiFlowContext<C, O>,
+    options: { includeInactive: boolean; concurrency?: number; onTotal?: (total: number) => void; readPage?: <T>(read: () => Promise<T>) => Promise<T> },
+  ): AsyncIterable<AppUser[]>;
   listRoles(ctx: ApiFlowContext<C, O>): Promise<string[]>;
   /** Checks a whole batch before any create. Default: every role is in `listRoles`. */
   validateProvision?(ctx: ApiFlowContext<C, O>, specs: ProvisionSpec[]): Promise<void>;

@@ -140,6 +140,7 @@ function createApiDriver<C, O>(spec: ApiDriverSpec<C, O>, deps: DriverDeps<C, O>
       delete: spec.capabilities?.delete ?? Boolean(spec.delete),
       reactivate: spec.capabilities?.reactivate ?? Boolean(spec.reactivate),
       listsDeactivated: spec.capabilities?.listsDeactivated ?? true,
+      retriesPages: spec.capabilities?.retriesPages ?? false,
     },
     findUser: (email, call) => read(call, 'findUser', (ctx) => spec.findUser(ctx, email)),
     listUsers: (call, options) =>
@@ -147,6 +148,7 @@ function createApiDriver<C, O>(spec: ApiDriverSpec<C, O>, deps: DriverDeps<C, O>
         includeInactive: options?.includeInactive ?? true,
         ...(options?.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
         ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
+        ...(options?.readPage ? { readPage: options.readPage } : {}),
       }),
     listRoles: (call) => read(call, 'listRoles', (ctx) => spec.listRoles(ctx)),
     ...(canary ? { canary: (call: DriverCallContext) => read(call, 'canary', (ctx) => canary(ctx)) } : {}),

@@ -40,25 +40,64 @@ test('someone without an account is not_found, and the job still succeeds', asyn
 test('a token that expires mid-run is replaced by one transparent re-login', async () => {
   await env.run({ kind: 'set-role', email: 'asmith@example.com', roles: { bigid: 'Auditor' } });
   env.bigid.expireTokens();
+  const from = env.bigid.faults.requests.length;
   const job = await env.run({ kind: 'offboard', email: 'asmith@example.com', apps: ['bigid'] });
   expect(job.tasks[0]!.outcome).toBe('changed');
-  expect(job.tasks[0]!.attempts).toBeGreaterThan(0);
+  const seen = env.bigid.faults.requests.slice(from).map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{24}/, ':id')} ${r.auth} ${r.status}`);
+  // Two scheduled calls (find, then the change), one attempt each: the re-login
+  // happened inside the first call, not as a scheduler retry.
+  expect(job.tasks[0]!.attempts).toBe(2);
+  expect(seen).toEqual([
+    'GET /api/v1/users raw 401',
+    'POST /api/v1/sessions none 200',
+    'GET /api/v1/users raw 200',
+    'GET /api/v1/users/:id raw 200',
+    'PUT /api/v1/users/:id raw 200',
+    'GET /api/v1/users/:id raw 200',
+  ]);
   const sessions = job.tasks[0]!.evidence.filter((e) => e.kind === 'request' && e.url.endsWith('/sessions'));
   expect(sessions).toHaveLength(1);
   expect((await truth()).users.find((u) => u.email === 'asmith@example.com')).toMatchObject({ isEnabled: false, role: 'Auditor' });
 });
 
 test('the Authorization header carries the raw token unless a prefix is configured', async () => {
+  const from = env.bigid.faults.requests.length;
   const job = await env.run({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], dryRun: true });
   expect(job.tasks[0]!.outcome).toBe('planned');
-  // The simulator refuses "Bearer <token>" by default, so success proves the raw form was sent.
   expect(job.tasks[0]!.error).toBeNull();
-  const bearer = await startApiEnv({ bigidOptions: { authPrefix: 'Bearer ' } });
+  // What the simulator saw: the sign-in without a header, then only the raw token.
+  const rawRun = env.bigid.faults.requests.slice(from);
+  expect(rawRun[0]).toMatchObject({ method: 'POST', path: '/api/v1/sessions', auth: 'none', status: 200 });
+  expect(rawRun.slice(1).length).toBeGreaterThan(0);
+  expect(new Set(rawRun.slice(1).map((r) => `${r.auth} ${r.status}`))).toEqual(new Set(['raw 200']));
+
+  // "Bearer " against a BigID that wants the raw token: every authed call is a 401,
+  // and the task fails on the session, not on something else.
+  const bearer = await startApiEnv({ bigidOptions: { authPrefix: 'Bearer ' }, retry: { attempts: 2 } });
   try {
     const failed = await bearer.run({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'] });
     expect(failed.tasks[0]!.outcome).toBe('failed');
+    expect(failed.tasks[0]!.error?.code).toBe('SESSION_EXPIRED');
+    const seen = bearer.bigid.faults.requests.map((r) => `${r.method} ${r.path} ${r.auth} ${r.status}`);
+    // Attempt 1: sign in, 401, sign in again, 401. Attempt 2 starts with the token it
+    // holds: 401, sign in, 401. Then the policy's two attempts are spent.
+    const signIn = 'POST /api/v1/sessions none 200';
+    const refused = 'GET /api/v1/users bearer 401';
+    expect(seen).toEqual([signIn, refused, signIn, refused, refused, signIn, refused]);
+    expect((await groundTruth<BigIdTruth>(bearer.bigid.stateUrl)).mutations).toHaveLength(0);
   } finally {
     await bearer.close();
+  }
+
+  // The same prefix against a deployment that takes "Bearer <token>" works.
+  const lenient = await startApiEnv({ bigid: { acceptBearer: true }, bigidOptions: { authPrefix: 'Bearer ' } });
+  try {
+    const ok = await lenient.run({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'] });
+    expect(ok.tasks[0]!.outcome).toBe('changed');
+    const authed = lenient.bigid.faults.requests.filter((r) => r.path !== '/api/v1/sessions');
+    expect(new Set(authed.map((r) => r.auth))).toEqual(new Set(['bearer']));
+  } finally {
+    await lenient.close();
   }
 });
 

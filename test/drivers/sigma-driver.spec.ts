@@ -80,7 +80,7 @@ test('provision with a team adds the member after creating it; reactivation by P
   const member = state.users.find((u) => u.email === 'nia@example.com')!;
   const kinds = state.mutations.filter((m) => m.userId === member.memberId).map((m) => `${m.method} ${m.path.replace(/[0-9a-f-]{36}/g, ':id')}`);
   expect(kinds[0]).toBe('POST /v2/members');
-  expect(kinds[1]).toMatch(/^POST \/v2\/teams\/.+\/members$/);
+  expect(kinds[1]).toMatch(/^PATCH \/v2\/teams\/.+\/members$/);
 
   await env.run({ kind: 'offboard', email: 'nia@example.com', apps: ['sigma'] });
   const back = await env.run({ kind: 'provision', email: 'nia@example.com', firstName: 'Nia', lastName: 'Ode', roles: { sigma: 'Explorer' } });

@@ -176,7 +176,9 @@ test('BigID reads pages in parallel up to the concurrency, and one at a time at 
   test.setTimeout(180_000);
   const listing = fixtureUrl('bigid', '/__fixture/listing');
   const probe = async () => (await groundTruth<{ listing: { maxInFlight: number; requests: number } }>(env.fixtures.apps.bigid!.stateUrl)).listing;
-  const pages = Math.ceil((await truth('bigid', true)).length / 200);
+  // The simulator serves at most 40 a page (silently): the driver asks for 50 once,
+  // then reads on in steps of the 40 it was given.
+  const pages = Math.ceil((await truth('bigid', true)).length / 40);
 
   await post(listing, { reset: true });
   const review = await collectReview(env.runtime, ['bigid'], true);
@@ -199,9 +201,10 @@ test('BigID reads pages in parallel up to the concurrency, and one at a time at 
 
 test('an app failing mid-listing is incomplete with what it read; the others stay complete', async () => {
   test.setTimeout(180_000);
-  // BigID: the page at skip=400 (page 3 of 200) fails; with 4 pages in flight the ones
-  // behind it are dropped, so exactly pages 1 and 2 count.
-  await post(fixtureUrl('bigid', '/__fixture/listing'), { failSkip: 400, failStatus: 503 });
+  // BigID: the page at skip=400 (page 11 of 40) keeps failing, more often than the
+  // retry policy tries; with 4 pages in flight the ones behind it are dropped, so
+  // exactly the first 400 users count.
+  await post(fixtureUrl('bigid', '/__fixture/listing'), { failSkip: 400, failStatus: 503, failTimes: 100 });
   // Bill.com: the first /api/users call (page 1) passes, the second (page 2) fails.
   const billcom = env.fixtures.billcom!;
   billcom.faults.enqueue({ kind: 'delay', delayMs: 0, method: 'GET', pathPrefix: '/api/users', times: 1 });
@@ -215,15 +218,26 @@ test('an app failing mid-listing is incomplete with what it read; the others sta
   await expectExact(review.rows, true, ['sigma', 'stitch']);
   expect(review.rows.filter((r) => r.app === 'bigid').length).toBe(400);
   expect(review.rows.filter((r) => r.app === 'billcom').length).toBe(25);
+  await post(fixtureUrl('bigid', '/__fixture/listing'), { reset: true });
 
-  // Sigma: the first cursor page passes, the second fails.
+  // Sigma: the first cursor page passes, the second keeps failing.
   const sigma = env.fixtures.sigma!;
   sigma.faults.enqueue({ kind: 'delay', delayMs: 0, method: 'GET', pathPrefix: '/v2/members', times: 1 });
-  sigma.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/v2/members' });
+  sigma.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/v2/members', times: 100 });
   review = await collectReview(env.runtime, ['bigid', 'sigma', 'stitch'], true);
   expect(byApp('sigma')).toMatchObject({ complete: false, count: 1000, error: { code: 'UPSTREAM_UNAVAILABLE' } });
   for (const app of ['bigid', 'stitch'] as const) expect(byApp(app)).toMatchObject({ complete: true, count: (await truth(app, true)).length });
   await expectExact(review.rows, true, ['bigid', 'stitch']);
+  sigma.faults.clear();
+
+  // A transient failure is not a failure: one 503 on a page of each API app is retried
+  // on that page, and both end complete with exact counts.
+  await post(fixtureUrl('bigid', '/__fixture/listing'), { failSkip: 400, failStatus: 503 });
+  sigma.faults.enqueue({ kind: 'delay', delayMs: 0, method: 'GET', pathPrefix: '/v2/members', times: 1 });
+  sigma.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/v2/members' });
+  review = await collectReview(env.runtime, ['bigid', 'sigma'], true);
+  for (const app of ['bigid', 'sigma'] as const) expect(byApp(app)).toEqual({ app, complete: true, count: (await truth(app, true)).length });
+  await expectExact(review.rows, true, ['bigid', 'sigma']);
 });
 
 test('Bill.com: a failure in the range the second tab reads fails the listing at that page', async () => {

@@ -17,7 +17,13 @@ const credentialsSchema = z
 const optionsSchema = z
   .object({
     authPrefix: z.string().max(20).default('').describe('put before the token in `Authorization`: `""` (BigID wants the raw token) or `"Bearer "` for deployments that want the scheme'),
-    pageSize: z.number().int().min(1).max(1000).default(200).describe("users per page; BigID's maximum is undocumented, so the driver also honours an `x-page-cap` header"),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(50)
+      .describe("users asked for per page; 50 is BigID's documented default and its maximum is undocumented: a server that refuses the size (400) gets half as many, one that serves fewer is followed from where it stopped"),
     samlDomains: z
       .array(z.string().min(1))
       .default([])
@@ -65,13 +71,34 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     total: number | undefined;
   }
 
-  const fetchPage = async (skip: number, limit: number, ctx: DriverCallContext): Promise<Page> => {
-    const res = await session.send<{ users?: unknown; totalCount?: unknown }>({ method: 'GET', path: '/users', query: { skip, limit } }, ctx.evidence);
-    const cap = Number(res.headers['x-page-cap']);
-    if (Number.isInteger(cap) && cap > 0 && cap < pageSize) pageSize = cap;
+  type ReadPage = <T>(read: () => Promise<T>) => Promise<T>;
+  const once: ReadPage = (read) => read();
+
+  const fetchPage = async (skip: number, limit: number, ctx: DriverCallContext, readPage: ReadPage): Promise<Page> => {
+    const res = await readPage(() => session.send<{ users?: unknown; totalCount?: unknown }>({ method: 'GET', path: '/users', query: { skip, limit } }, ctx.evidence));
     const users = Array.isArray(res.body?.users) ? res.body.users.filter(isBigIdUser) : null;
     if (!users) throw new SeatctlError('UPSTREAM_REJECTED', `${app}: GET /users answered without a users array`);
     return { users, total: typeof res.body?.totalCount === 'number' ? res.body.totalCount : undefined };
+  };
+
+  const refusedSize = (err: unknown): boolean => err instanceof SeatctlError && err.code === 'UPSTREAM_REJECTED' && err.details.status === 400;
+
+  /**
+   * The first page, at the largest size the server accepts. BigID documents no maximum
+   * `limit`; a deployment that refuses ours answers 400, so ask for half as many until
+   * it answers (and remember the size for the driver's life).
+   */
+  const firstPage = async (ctx: DriverCallContext, readPage: ReadPage): Promise<Page> => {
+    for (;;) {
+      const limit = pageSize;
+      try {
+        return await fetchPage(0, limit, ctx, readPage);
+      } catch (err) {
+        if (!refusedSize(err) || limit <= 1) throw err;
+        pageSize = Math.min(pageSize, Math.max(1, Math.floor(limit / 2)));
+        deps.log.warn({ app, refused: limit, next: pageSize }, 'page size refused; asking for fewer users per page');
+      }
+    }
   };
 
   const changedDuringListing = (detail: string): SeatctlError =>
@@ -82,35 +109,37 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
   interface PageOptions {
     concurrency?: number | undefined;
     onTotal?: ((total: number) => void) | undefined;
+    readPage?: ReadPage | undefined;
     /** Listing: a page that does not fit the first page's totalCount fails the listing. */
     strict?: boolean;
   }
 
   /**
-   * The first page tells totalCount; every later page is then addressable by its
-   * offset, so up to `concurrency` of them are read at once and yielded in offset
-   * order. A page that fails rejects the iteration; the pages behind it are dropped.
+   * The first page tells totalCount and the page size the server really serves (it
+   * may serve fewer than asked without saying so); every later page is then
+   * addressable by its offset, so up to `concurrency` of them are read at once and
+   * yielded in offset order. A page that comes back short while totalCount says there
+   * is more is followed from skip+n, so nobody is skipped. A page that fails (after
+   * `readPage`'s retries) rejects the iteration; the pages behind it are dropped.
    */
   async function* pages(ctx: DriverCallContext, options: PageOptions = {}): AsyncGenerator<BigIdUser[]> {
-    const first = await fetchPage(0, pageSize, ctx);
+    const readPage = options.readPage ?? once;
+    const first = await firstPage(ctx, readPage);
     if (first.total !== undefined) options.onTotal?.(first.total);
     yield first.users;
     if (first.users.length === 0) return;
     if (first.total === undefined) {
-      // No totalCount: nothing to plan with, so page on until a short page.
+      // No totalCount: a short page may be a silent cap, not the end; only an empty
+      // page ends the listing.
       let skip = first.users.length;
-      let last = first.users.length;
-      while (last >= pageSize) {
-        const page = await fetchPage(skip, pageSize, ctx);
+      for (;;) {
+        const page = await fetchPage(skip, pageSize, ctx, readPage);
         if (page.users.length === 0) return;
         yield page.users;
         skip += page.users.length;
-        last = page.users.length;
       }
-      return;
     }
     const total = first.total;
-    // The page size the app really serves (it may cap `limit` without saying so).
     const step = first.users.length;
     const offsets: number[] = [];
     for (let skip = step; skip < total; skip += step) offsets.push(skip);
@@ -119,7 +148,7 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     let launched = 0;
     for (let i = 0; i < offsets.length; i++) {
       while (launched < offsets.length && launched < i + width) {
-        const p = fetchPage(offsets[launched]!, step, ctx);
+        const p = fetchPage(offsets[launched]!, step, ctx, readPage);
         // Handled here so a page that fails behind an earlier failure is not an
         // unhandled rejection; awaiting it below still throws.
         p.catch(() => undefined);
@@ -127,12 +156,21 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
         launched += 1;
       }
       const page = await inFlight.shift()!;
-      const expected = Math.min(step, total - offsets[i]!);
-      if (options.strict && (page.total !== total || page.users.length !== expected)) {
-        throw changedDuringListing(page.total !== total ? `totalCount went from ${total} to ${page.total ?? 'missing'}` : `page at skip=${offsets[i]} had ${page.users.length} users, expected ${expected}`);
+      const offset = offsets[i]!;
+      const expected = Math.min(step, total - offset);
+      if (options.strict && page.total !== total) throw changedDuringListing(`totalCount went from ${total} to ${page.total ?? 'missing'}`);
+      const users = [...page.users];
+      // Served fewer than asked while more exist: read on from skip+n until the slot
+      // this page covers is full.
+      while (users.length < expected) {
+        const rest = await fetchPage(offset + users.length, expected - users.length, ctx, readPage);
+        if (options.strict && rest.total !== total) throw changedDuringListing(`totalCount went from ${total} to ${rest.total ?? 'missing'}`);
+        if (rest.users.length === 0) break;
+        users.push(...rest.users);
       }
-      if (page.users.length === 0) return;
-      yield page.users;
+      if (options.strict && users.length !== expected) throw changedDuringListing(`the page at skip=${offset} had ${users.length} users, expected ${expected}`);
+      if (users.length === 0) return;
+      yield users;
     }
   }
 
@@ -182,7 +220,7 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
   return {
     app,
     kind: 'api',
-    capabilities: { delete: true, reactivate: true },
+    capabilities: { delete: true, reactivate: true, retriesPages: true },
 
     async findUser(email, ctx) {
       // No search endpoint: finding by email means paging.
@@ -195,7 +233,7 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     },
 
     async *listUsers(ctx, options) {
-      for await (const page of pages(ctx, { concurrency: options?.concurrency, onTotal: options?.onTotal, strict: true })) {
+      for await (const page of pages(ctx, { concurrency: options?.concurrency, onTotal: options?.onTotal, readPage: options?.readPage, strict: true })) {
         const users = page.map((u) => toAppUser(app, u));
         yield options?.includeInactive === false ? users.filter((u) => u.status === 'active') : users;
       }

@@ -18,7 +18,7 @@ const optionsSchema = z
   .object({
     pageSize: z.number().int().min(1).max(1000).default(1000).describe("members per page; 1000 is Sigma's maximum, so a review lists at full speed"),
     tokenRefreshMarginSeconds: z.number().int().min(0).max(3600).default(60).describe('fetch a new token this long before `expires_in` runs out'),
-    useSearch: z.boolean().default(true).describe('find members with `?search=`; false pages through every member instead'),
+    useSearch: z.boolean().default(true).describe("narrow the lookup with listMembers' `email` filter (Sigma deprecated `search`); false pages through every member instead"),
   })
   .strict();
 
@@ -26,18 +26,34 @@ type Credentials = z.infer<typeof credentialsSchema>;
 type Options = z.infer<typeof optionsSchema>;
 type Ctx = ApiFlowContext<Credentials, Options>;
 
-/** Cursor pagination only: `nextPage` is opaque and goes back as `page_token`. */
-async function* paged<T>(ctx: Ctx, path: string, query: HttpRequest['query'], isItem: (v: unknown) => v is T, onTotal?: (total: number) => void): AsyncGenerator<T[]> {
+/**
+ * How one Sigma list pages (Sigma's reference): members and teams take the cursor back
+ * as `page` (from `nextPage`, null on the last page); account types take `pageToken`
+ * (from `nextPageToken`, absent on the last page) and size pages with `pageSize`.
+ */
+interface Paging {
+  cursorParam: 'page' | 'pageToken';
+  nextField: 'nextPage' | 'nextPageToken';
+}
+const CURSOR_PAGING: Paging = { cursorParam: 'page', nextField: 'nextPage' };
+const TOKEN_PAGING: Paging = { cursorParam: 'pageToken', nextField: 'nextPageToken' };
+
+type ReadPage = <T>(read: () => Promise<T>) => Promise<T>;
+const once: ReadPage = (read) => read();
+
+/** Cursor pagination only; each page read goes through `readPage` (a caller may retry it). */
+async function* paged<T>(ctx: Ctx, path: string, query: HttpRequest['query'], isItem: (v: unknown) => v is T, paging: Paging = CURSOR_PAGING, readPage: ReadPage = once): AsyncGenerator<T[]> {
   let cursor: string | null = null;
   const seen = new Set<string>();
   do {
-    const res: { body: { entries?: unknown; nextPage?: unknown; total?: unknown } | undefined } = await ctx.http.send({ method: 'GET', path, query: { ...query, ...(cursor ? { page_token: cursor } : {}) } });
-    if (!Array.isArray(res.body?.entries)) throw new SeatctlError('UPSTREAM_REJECTED', `${ctx.app}: GET ${path} answered without entries`);
-    // `total` counts what this query matches (archived members only when asked for).
-    if (!cursor && typeof res.body.total === 'number') onTotal?.(res.body.total);
-    yield res.body.entries.filter(isItem);
-    cursor = typeof res.body.nextPage === 'string' && res.body.nextPage ? res.body.nextPage : null;
-    // A cursor that repeats would loop for ever; fail loudly instead.
+    const at: string | null = cursor;
+    const res: { body: Record<string, unknown> | undefined } = await readPage(() => ctx.http.send({ method: 'GET', path, query: { ...query, ...(at ? { [paging.cursorParam]: at } : {}) } }));
+    const entries = res.body?.entries;
+    if (!Array.isArray(entries)) throw new SeatctlError('UPSTREAM_REJECTED', `${ctx.app}: GET ${path} answered without entries`);
+    yield entries.filter(isItem);
+    const next = res.body?.[paging.nextField];
+    cursor = typeof next === 'string' && next ? next : null;
+    // A cursor that repeats would loop for ever (e.g. a server that ignored ours): fail loudly.
     if (cursor && seen.has(cursor)) throw new SeatctlError('UPSTREAM_REJECTED', `${ctx.app}: pagination cursor repeated`);
     if (cursor) seen.add(cursor);
   } while (cursor);
@@ -54,7 +70,8 @@ const memberTypes = (ctx: Ctx): Promise<string[]> =>
   ctx.memo('member-types', async () => {
     const names: string[] = [];
     const isType = (v: unknown): v is { accountTypeName: string } => typeof (v as { accountTypeName?: unknown })?.accountTypeName === 'string';
-    for await (const page of paged(ctx, '/account-types', {}, isType)) names.push(...page.map((t) => t.accountTypeName));
+    // listAccountTypes (GET /v2/accountTypes): 1000 is its documented maximum page.
+    for await (const page of paged(ctx, '/accountTypes', { pageSize: 1000 }, isType, TOKEN_PAGING)) names.push(...page.map((t) => t.accountTypeName));
     return names;
   });
 
@@ -104,7 +121,9 @@ export const sigmaApiDriver = defineApiDriver<Credentials, Options>({
 
   async findUser(ctx, email) {
     const wanted = normalizeEmail(email);
-    const query = { limit: ctx.options.pageSize, includeArchived: true, ...(ctx.options.useSearch ? { search: email } : {}) };
+    // includeArchived is a documented listMembers parameter: an archived member must be
+    // found, or offboarding them again would report not_found instead of noop.
+    const query = { limit: ctx.options.pageSize, includeArchived: true, ...(ctx.options.useSearch ? { email } : {}) };
     for await (const page of paged(ctx, '/members', query, isSigmaMember)) {
       const hit = page.find((m) => normalizeEmail(m.email) === wanted);
       if (hit) return toAppUser(ctx.app, hit);
@@ -114,8 +133,10 @@ export const sigmaApiDriver = defineApiDriver<Credentials, Options>({
 
   // Cursor paging cannot be parallelised (each page names the next), so `concurrency`
   // is ignored; 1000 per page (the maximum) keeps a 10,000-member org to ten reads.
-  async *listUsers(ctx, { includeInactive, onTotal }) {
-    for await (const page of paged(ctx, '/members', { limit: ctx.options.pageSize, includeArchived: includeInactive }, isSigmaMember, onTotal)) {
+  // listMembers returns no total, so `onTotal` is never called.
+  capabilities: { retriesPages: true },
+  async *listUsers(ctx, { includeInactive, readPage }) {
+    for await (const page of paged(ctx, '/members', { limit: ctx.options.pageSize, includeArchived: includeInactive }, isSigmaMember, CURSOR_PAGING, readPage ?? once)) {
       yield page.map((m) => toAppUser(ctx.app, m));
     }
   },
@@ -130,14 +151,15 @@ export const sigmaApiDriver = defineApiDriver<Credentials, Options>({
     if (ctx.dryRun) {
       // Planned by hand so the evidence shows the team additions too.
       ctx.http.plan(create);
-      for (const teamId of teams) ctx.http.plan({ method: 'POST', path: `/teams/${teamId}/members`, json: { memberId: '<new member>' } });
+      for (const teamId of teams) ctx.http.plan({ method: 'PATCH', path: `/teams/${teamId}/members`, json: { add: ['<new member>'] } });
       return null;
     }
     const res = await ctx.http.send<unknown>(create);
     if (!isSigmaMember(res.body)) throw new SeatctlError('UPSTREAM_REJECTED', `${ctx.app}: create answered without a memberId`);
     const memberId = res.body.memberId;
-    // Team membership needs the member to exist first.
-    for (const teamId of teams) await ctx.http.send({ method: 'POST', path: `/teams/${encodeURIComponent(teamId)}/members`, json: { memberId } });
+    // Team membership needs the member to exist first. updateTeamMembers (PATCH
+    // {add}) is Sigma's documented way; the seed guide's POST {memberId} is not.
+    for (const teamId of teams) await ctx.http.send({ method: 'PATCH', path: `/teams/${encodeURIComponent(teamId)}/members`, json: { add: [memberId] } });
     if (teams.length) ctx.note(`added to team(s) ${spec.teams?.join(', ')}`);
     return getMember(ctx, memberId);
   },
