@@ -5,16 +5,18 @@ import type { BrowserContext, Locator, Page } from 'playwright';
 import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
 import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../drivers/definition.js';
 import { checkReadBack, checkRoles } from '../drivers/read-back.js';
-import { mutationMethods } from '../drivers/mutation-methods.js';
+import { mutationMethods, withRoleCheck } from '../drivers/mutation-methods.js';
 import { SeatctlError } from '../errors/index.js';
 import type { AppUser, Operation } from '../model/index.js';
 import type { ConsoleDriverSpec } from './console-driver-spec.js';
 import type { ConsoleRuntime, StorageState } from './console-runtime.js';
 import { DryRunStop, type FlowContext } from './flow-context.js';
+import { isPlaywrightTimeout, locatorTimeoutError, timedOutLocator } from './locator-timeout.js';
 import { makeFlowContext } from './make-flow-context.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureFailure } from './screenshot.js';
 import { createSessionKeeper } from './session-keeper.js';
+import { createTraceControl, type TraceControl } from './trace-control.js';
 
 /** Options every console driver accepts, besides its own. */
 export interface ConsoleCommonOptions {
@@ -41,8 +43,13 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   const locatorTimeoutMs = deps.options.locatorTimeoutMs ?? 15_000;
   let traceCounter = 0;
 
-  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true): FlowContext<C, O> =>
+  /** `used`: the named locators the flow built, so a timeout names the one it waited for. */
+  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true, extra: { trace?: TraceControl; used?: Map<string, string> } = {}): FlowContext<C, O> =>
     makeFlowContext({
+      ...extra,
+      redactor: deps.redactor,
+      retry: deps.retry,
+      transientAlert: spec.transientAlert,
       page,
       app,
       baseUrl: deps.baseUrl,
@@ -100,13 +107,14 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     },
   });
 
-  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string): Promise<void> => {
+  /** `chunk`: a secret step pauses the trace here; the task's trace goes on in a new chunk (and file). */
+  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string, chunk = false): Promise<void> => {
     traceCounter += 1;
     const file = path.join(sink.dir, `trace-${label}-${traceCounter}.zip`);
     try {
       // Playwright creates a missing folder with default (world-readable) permissions.
       await mkdir(sink.dir, { recursive: true, mode: 0o700 });
-      await context.tracing.stop({ path: file });
+      await (chunk ? context.tracing.stopChunk({ path: file }) : context.tracing.stop({ path: file }));
       // Traces hold page snapshots and session cookies: owner-only, like all evidence.
       await chmod(file, 0o600);
       const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
@@ -116,6 +124,14 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     }
   };
 
+  /** A Playwright wait that timed out, named after the locator it waited for (see locator-timeout.ts). */
+  async function explainTimeout(err: unknown, page: Page, used: ReadonlyMap<string, string>): Promise<unknown> {
+    if (!isPlaywrightTimeout(err) || page.isClosed()) return err;
+    const waited = timedOutLocator(err, page, spec.locators, used);
+    if (!waited) return err;
+    return locatorTimeoutError(page, { app, locator: waited.locator, timeoutMs: locatorTimeoutMs, action: waited.action }, spec.transientAlert, err);
+  }
+
   /** A fresh context and page for one driver call, from the shared session. */
   async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
     loginSink = call.evidence;
@@ -124,23 +140,25 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     context.setDefaultTimeout(locatorTimeoutMs);
     const tracing = runtime.options.trace;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true, title: `${app} ${label}` });
+    const trace = createTraceControl({ tracing: context.tracing, enabled: tracing, save: (chunk) => stopTrace(context, call.evidence, label, chunk) });
+    const used = new Map<string, string>();
     const masks: Locator[] = [];
     let page: Page | null = null;
     try {
       page = await context.newPage();
       await addPopupHandlers(page);
-      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label);
+      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used });
       const result = await fn(ctx);
       return result;
     } catch (err) {
       if (err instanceof DryRunStop) throw err;
       const onLogin = page ? safeIsLogin(page, spec.isLoginUrl) : false;
-      const mapped = mapConsoleError(err, app, onLogin);
+      const mapped = mapConsoleError(page ? await explainTimeout(err, page, used) : err, app, onLogin);
       if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
       if (page && mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
       throw mapped;
     } finally {
-      if (tracing) await stopTrace(context, call.evidence, label);
+      await trace.finish();
       await context.close().catch(() => undefined);
     }
   }
@@ -173,9 +191,10 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
       context.setDefaultTimeout(locatorTimeoutMs);
       const page = await context.newPage();
+      const used = new Map<string, string>();
       try {
         await addPopupHandlers(page);
-        const ctx = flowContext(page, call.evidence, false, [], [], 'list');
+        const ctx = flowContext(page, call.evidence, false, [], [], 'list', true, { used });
         try {
           yield* spec.listUsers(ctx, {
             includeInactive: options?.includeInactive ?? true,
@@ -183,7 +202,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
             ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
           });
         } catch (err) {
-          const mapped = mapConsoleError(err, app, safeIsLogin(page, spec.isLoginUrl));
+          const mapped = mapConsoleError(await explainTimeout(err, page, used), app, safeIsLogin(page, spec.isLoginUrl));
           if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
           throw mapped;
         }
@@ -202,7 +221,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     async validateProvision(specs, call) {
       checkRoles(app, specs.map((s) => s.role), await withPage(call, 'roles', (ctx) => spec.listRoles(ctx)));
     },
-    ...mutationMethods(app, 'console driver', spec, change),
+    ...mutationMethods(app, 'console driver', withRoleCheck<FlowContext<C, O>, ConsoleDriverSpec<C, O>>(app, spec, (ctx) => spec.listRoles(ctx)), change),
     async close() {
       // The browser belongs to the runtime, shared with other console apps.
     },
