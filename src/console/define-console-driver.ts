@@ -107,14 +107,13 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     },
   });
 
-  /** `chunk`: a secret step pauses the trace here; the task's trace goes on in a new chunk (and file). */
-  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string, chunk = false): Promise<void> => {
+  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string): Promise<void> => {
     traceCounter += 1;
     const file = path.join(sink.dir, `trace-${label}-${traceCounter}.zip`);
     try {
       // Playwright creates a missing folder with default (world-readable) permissions.
       await mkdir(sink.dir, { recursive: true, mode: 0o700 });
-      await (chunk ? context.tracing.stopChunk({ path: file }) : context.tracing.stop({ path: file }));
+      await context.tracing.stop({ path: file });
       // Traces hold page snapshots and session cookies: owner-only, like all evidence.
       await chmod(file, 0o600);
       const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
@@ -139,8 +138,10 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
     context.setDefaultTimeout(locatorTimeoutMs);
     const tracing = runtime.options.trace;
-    if (tracing) await context.tracing.start({ screenshots: true, snapshots: true, title: `${app} ${label}` });
-    const trace = createTraceControl({ tracing: context.tracing, enabled: tracing, save: (chunk) => stopTrace(context, call.evidence, label, chunk) });
+    const startTrace = (title: string) => context.tracing.start({ screenshots: true, snapshots: true, title });
+    if (tracing) await startTrace(`${app} ${label}`);
+    // A secret step stops this trace (saved) and starts another after it: see trace-control.ts.
+    const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => stopTrace(context, call.evidence, label) });
     const used = new Map<string, string>();
     const masks: Locator[] = [];
     let page: Page | null = null;
