@@ -92,15 +92,16 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       const context = await runtime.pool.newContext({ viewport: VIEWPORT, ...(base ? { storageState: base } : {}) });
       context.setDefaultTimeout(locatorTimeoutMs);
       const masks: Locator[] = [];
+      const used = new Map<string, string>();
       const page = await context.newPage();
       try {
         await addPopupHandlers(page);
         const sink = loginSink ?? nullSink();
-        await spec.login(flowContext(page, sink, false, masks, [], 'login', false));
+        await spec.login(flowContext(page, sink, false, masks, [], 'login', false, { used }));
         return (await context.storageState()) as StorageState;
       } catch (err) {
         if (loginSink) await captureFailure(page, loginSink, masks);
-        throw mapConsoleError(err, app, false);
+        throw mapConsoleError(await explainTimeout(err, page, used), app, false);
       } finally {
         await context.close().catch(() => undefined);
       }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright';
 import { LAUNCH_ARGS, resolveChromium } from '../../src/browser/resolve-chromium.js';
 import { readTable } from '../../src/console/helpers/table.js';
+import { isPlaywrightTimeout, locatorTimeoutError, timedOutLocator } from '../../src/console/locator-timeout.js';
 import { makeFlowContext, urlUnderBase } from '../../src/console/make-flow-context.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor } from '../../src/log/redactor.js';
@@ -146,6 +147,44 @@ test('consoles #12: readTable keys by th and td header cells alike, counts colsp
       { '0': 'Bob (merged)', Email: 'bob@example.com', '3': 'x' },
     ]);
     expect((await readTable(page.getByRole('table', { name: 'no thead' }))).map((r) => r.cells)).toEqual([{ Email: 'c@example.com', Role: 'Member' }]);
+  } finally {
+    await page.close();
+  }
+});
+
+test('errors #13: a plain waitFor that times out is named after its locator map entry, with the console message', async () => {
+  const page = await browser.newPage();
+  const locators = {
+    usersTable: (p: Page) => p.getByRole('table', { name: 'Users' }),
+    loginError: (p: Page) => p.getByRole('alert'),
+    signedIn: (p: Page) => p.getByRole('button', { name: 'Sign out' }),
+  };
+  const timeoutOf = (wait: Promise<unknown>) => wait.then(() => null, (e: unknown) => e as Error);
+  try {
+    await page.setContent('<h1>Users</h1><p role="alert">Something went wrong on our end. Please try again.</p>');
+    const err = await timeoutOf(locators.usersTable(page).waitFor({ timeout: 300 }));
+    expect(isPlaywrightTimeout(err)).toBe(true);
+    const named = timedOutLocator(err as never, page, locators, new Map());
+    expect(named).toEqual({ locator: 'usersTable', action: 'locator.waitFor' });
+    const facts = { app: 'acme', locator: named!.locator, timeoutMs: 300, action: named!.action };
+    expect((await locatorTimeoutError(page, facts, undefined)).toJSON()).toMatchObject({
+      code: 'LOCATOR_NOT_FOUND',
+      retryClass: 'permanent',
+      message: 'acme: locator "usersTable" did not appear within 300 ms — has the console changed?; the console says: "Something went wrong on our end. Please try again."',
+      details: { locator: 'usersTable', message: 'Something went wrong on our end. Please try again.' },
+    });
+    // The console's own words for a failure on its side make it retryable.
+    expect(await locatorTimeoutError(page, facts, /went wrong on our end/)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', retryClass: 'retryable' });
+
+    // An .or() names every entry it combines; a locator outside the map keeps Playwright's description.
+    const either = await timeoutOf(locators.signedIn(page).or(locators.usersTable(page)).first().waitFor({ timeout: 300 }));
+    expect(timedOutLocator(either as never, page, locators, new Map())?.locator).toBe('usersTable or signedIn');
+    const raw = await timeoutOf(page.getByText(/^Page 2 of \d+$/).waitFor({ timeout: 300 }));
+    expect(timedOutLocator(raw as never, page, locators, new Map())?.locator).toBe('getByText(/^Page 2 of \\d+$/)');
+
+    // A page still loading is a slow console: TIMEOUT, retryable, the locator still named.
+    await page.setContent('<div role="progressbar" aria-label="Loading">Loading…</div>');
+    expect(await locatorTimeoutError(page, facts, undefined)).toMatchObject({ code: 'TIMEOUT', retryClass: 'retryable', details: { locator: 'usersTable', loading: true } });
   } finally {
     await page.close();
   }
