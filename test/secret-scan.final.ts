@@ -112,7 +112,7 @@ test('no secret, token, TOTP seed or session cookie in any log, evidence file, t
   const needles = [...byValue.values()].map((s) => ({ ...s, bytes: Buffer.from(s.value, 'utf8') }));
 
   const hits: string[] = [];
-  const counts = { files: 0, traceZips: 0, traceEntries: 0, reports: 0, logs: 0, sqlite: 0, secretFiles: 0, sessionFiles: 0, sessionCookies: cookies.length };
+  const counts = { files: 0, traceZips: 0, provisionTraces: 0, traceEntries: 0, reports: 0, logs: 0, sqlite: 0, secretFiles: 0, sessionFiles: 0, sessionCookies: cookies.length };
   const check = (where: string, data: Buffer | string) => {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     for (const n of needles) if (buf.includes(n.bytes)) hits.push(`${where}: ${n.name}`);
@@ -144,6 +144,10 @@ test('no secret, token, TOTP seed or session cookie in any log, evidence file, t
         hits.push(`${rel}: not a readable zip (${(err as Error).message}), so it could not be scanned`);
       }
       if (/(^|-)trace-/.test(base)) counts.traceZips += 1;
+      // A provision's trace (its title, set by the console driver, is "<app> provision"):
+      // where a flow types a generated password, which tests register as a secret.
+      const events = entries['trace.trace'];
+      if (events && /"title":"[^"]* provision\b/.test(Buffer.from(events).toString('utf8'))) counts.provisionTraces += 1;
       for (const [name, bytes] of Object.entries(entries)) {
         counts.traceEntries += 1;
         check(`${rel}!${name}`, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -160,6 +164,8 @@ test('no secret, token, TOTP seed or session cookie in any log, evidence file, t
   // The scan proves something only if the suite left its outputs here.
   expect(counts.files, 'files scanned').toBeGreaterThan(50);
   expect(counts.traceZips, 'Playwright trace zips scanned').toBeGreaterThan(0);
+  // test/sdk/acme-evidence.browser.spec.ts provisions with a generated first password and registers it.
+  expect(counts.provisionTraces, 'provision traces scanned').toBeGreaterThan(0);
   expect(counts.reports, 'HTML reports scanned').toBeGreaterThan(0);
   expect(counts.logs, 'log files scanned').toBeGreaterThan(0);
   expect(counts.sqlite, 'SQLite stores scanned').toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { defineConsoleDriver } from '../../src/console/define-console-driver.js'
 import { billcomLocators, billcomPopups } from './locators.js';
 import { billcomLogin } from './login.js';
 import { billcomCredentialsSchema, billcomOptionsSchema, type BillcomCredentials, type BillcomOptions } from './options.js';
-import { billcomRoles, findBillcomUser, listBillcomUsers, openUsers } from './users.js';
+import { billcomRoles, findBillcomUser, listBillcomUsers, openUsers, TRANSIENT_ALERT } from './users.js';
 import { addBillcomUser, deactivateBillcomUser, reactivateBillcomUser, setBillcomRole } from './user-actions.js';
 
 const LOGIN_PATHS = new Set(['/login', '/mfa', '/choose-org']);
@@ -20,6 +20,7 @@ export const billcomUiDriver = defineConsoleDriver<BillcomCredentials, BillcomOp
   locators: billcomLocators,
   popups: billcomPopups,
   isLoginUrl: (url) => LOGIN_PATHS.has(url.pathname),
+  transientAlert: TRANSIENT_ALERT,
   login: billcomLogin,
   findUser: findBillcomUser,
   listUsers: (ctx, { includeInactive, onTotal, concurrency }) => listBillcomUsers(ctx, includeInactive, { onTotal, concurrency }),

@@ -1,5 +1,5 @@
 import { SeatctlError } from '../../src/errors/index.js';
-import type { Page } from 'playwright';
+import type { Page, Response } from 'playwright';
 import type { FlowContext } from '../../src/console/flow-context.js';
 import { readTable, type TableRow } from '../../src/console/helpers/table.js';
 import { normalizeEmail, type AppUser, type UserStatus } from '../../src/model/index.js';
@@ -85,29 +85,55 @@ function deferred<T>(): Deferred<T> {
 const readRows = async (app: string, page: Page): Promise<AppUser[]> =>
   (await readTable(billcomLocators.usersTable(page))).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
 
+const isUsersCall = (r: Response): boolean => r.request().method() === 'GET' && new URL(r.url()).pathname === USERS_API;
+
 /**
  * Clicks Next and waits for page `n`. Waiting for the page's own JSON call is
  * event-driven; a locator wait polls (at 0, 20, 70, 170, 270, 770 ms…) and would add
  * up to half a second to every page.
  */
 async function turnTo(app: string, page: Page, n: number): Promise<void> {
-  const loaded = page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === USERS_API);
+  const loaded = page.waitForResponse(isUsersCall);
   // A dispatched click: paging a read-only table needs no actionability wait (the
   // "stable" check alone costs two animation frames a page), and a pop-up that covers
   // the pager cannot swallow it.
   await billcomLocators.nextPage(page).dispatchEvent('click');
-  const response = await loaded;
+  await shown(app, page, await loaded, n);
+}
+
+/**
+ * Opens page `n` by address in `page` (a retry, or a tab's first page): the address
+ * keeps the page number and the inactive filter, so a failed page is read again where
+ * it failed, not from the start.
+ */
+async function openAt(ctx: Ctx, page: Page, n: number, includeInactive: boolean): Promise<void> {
+  const query = new URLSearchParams({ ...(n > 1 ? { page: String(n) } : {}), ...(includeInactive ? { inactive: '1' } : {}) });
+  const loaded = page.waitForResponse(isUsersCall);
+  loaded.catch(() => undefined);
+  const res = await page.goto(ctx.url(`/settings/users${query.size ? `?${query}` : ''}`), { waitUntil: 'domcontentloaded' });
+  if (res && !res.ok()) {
+    const transient = res.status() >= 500 || res.status() === 429;
+    throw new SeatctlError(transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', `${ctx.app}: the users page for page ${n} did not load (HTTP ${res.status()})`, { details: { app: ctx.app, page: n } });
+  }
+  await shown(ctx.app, page, await loaded, n);
+}
+
+/** After the users call for page `n` answered: the page shows page `n`, or a typed error. */
+async function shown(app: string, page: Page, response: Response, n: number): Promise<void> {
   if (response.status() === 401) throw new SeatctlError('SESSION_EXPIRED', `${app}: the console session ended while reading page ${n}`);
   if (!response.ok()) {
     // The console shows an alert and a Retry button instead of the table.
     const alert = billcomLocators.usersError(page).first();
     await alert.waitFor();
-    throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${app}: page ${n} of the users table did not load (HTTP ${response.status()}): ${(await alert.innerText()).trim()}`, {
-      details: { app, page: n },
+    const message = (await alert.innerText()).trim();
+    // Server trouble is worth another try; a refusal (403: not an admin any more) is not.
+    const transient = response.status() >= 500 || response.status() === 429;
+    throw new SeatctlError(transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', `${app}: page ${n} of the users table did not load (HTTP ${response.status()}): ${message}`, {
+      details: { app, page: n, status: response.status(), message },
     });
   }
   // The table is replaced in place: make sure what is drawn now is page n.
-  await page.getByText(new RegExp(`^Page ${n} of \\d+$`)).waitFor();
+  await page.getByText(new RegExp(`^Page ${n} of \\d+$`)).or(page.getByText(/^No users found\.$/)).first().waitFor();
 }
 
 /**
@@ -123,9 +149,13 @@ async function turnTo(app: string, page: Page, n: number): Promise<void> {
  * costs one tab only.
  */
 export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, options: ListOptions = {}): AsyncGenerator<AppUser[]> {
-  await openUsers(ctx, { inactive: includeInactive });
-  const shown = (await (await ctx.find('usersLoaded')).first().innerText()).trim();
-  const counted = /^Showing (\d+).(\d+) of (\d+) users$/.exec(shown);
+  // Page 1 by address, retried on the console's transient failures like every other page.
+  const first = await ctx.retryRead('page 1 of the users table', async () => {
+    await openAt(ctx, ctx.page, 1, includeInactive);
+    return readRows(ctx.app, ctx.page);
+  });
+  const shownText = (await (await ctx.find('usersLoaded')).first().innerText()).trim();
+  const counted = /^Showing (\d+).(\d+) of (\d+) users$/.exec(shownText);
   if (!counted) {
     // "No users found."
     options.onTotal?.(0);
@@ -145,14 +175,26 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
   const extra: Page[] = [];
   let stopped = false;
 
-  /** Reads pages from..to in `page`, which shows `from` already. */
-  const readRange = async (page: Page, from: number, to: number, onFirstTurn?: () => void): Promise<void> => {
+  /**
+   * Reads pages from..to in `page`. Each page is one retried read (ctx.retryRead): a page
+   * that fails is loaded again by address, then paging goes on from there, so every page
+   * is read once, in order, however many tries it took.
+   */
+  const readRange = async (page: Page, from: number, to: number, opened: AppUser[] | null, onFirstTurn?: () => void): Promise<void> => {
     let n = from;
     try {
       for (; n <= to && !stopped; n++) {
-        if (n > from) await turnTo(ctx.app, page, n);
-        if (n === from + 1) onFirstTurn?.();
-        slots[n - 1]!.resolve(await readRows(ctx.app, page));
+        const at = n;
+        const users =
+          at === from && opened
+            ? opened
+            : await ctx.retryRead(`page ${at} of the users table`, async (attempt) => {
+                if (attempt > 1 || at === from) await openAt(ctx, page, at, includeInactive);
+                else await turnTo(ctx.app, page, at);
+                return readRows(ctx.app, page);
+              });
+        if (at === from + 1) onFirstTurn?.();
+        slots[at - 1]!.resolve(users);
       }
     } catch (err) {
       for (; n <= to; n++) slots[n - 1]!.reject(err);
@@ -163,11 +205,7 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
     try {
       const page = await ctx.page.context().newPage();
       extra.push(page);
-      const query = new URLSearchParams({ page: String(from), ...(includeInactive ? { inactive: '1' } : {}) });
-      const res = await page.goto(new URL(`/settings/users?${query}`, ctx.baseUrl).toString(), { waitUntil: 'domcontentloaded' });
-      if (res && !res.ok()) throw new SeatctlError('UPSTREAM_UNAVAILABLE', `${ctx.app}: the users page for page ${from} did not load (HTTP ${res.status()})`, { details: { app: ctx.app, page: from } });
-      await page.getByText(new RegExp(`^Page ${from} of \\d+$`)).waitFor();
-      await readRange(page, from, to);
+      await readRange(page, from, to, null);
     } catch (err) {
       for (let n = from; n <= to; n++) slots[n - 1]!.reject(err);
     }
@@ -176,7 +214,7 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
   const startOthers = () => {
     for (let k = 1; k < tabs; k++) void openTab(k * per + 1, Math.min(pages, (k + 1) * per));
   };
-  void readRange(ctx.page, 1, Math.min(pages, per), startOthers);
+  void readRange(ctx.page, 1, Math.min(pages, per), first, startOthers);
 
   try {
     let read = 0;

@@ -1,7 +1,7 @@
 import { defineConsoleDriver } from '../../src/console/define-console-driver.js';
 import { stitchLocators, stitchPopups } from './locators.js';
 import { stitchCredentialsSchema, stitchOptionsSchema, type StitchCredentials, type StitchOptions } from './options.js';
-import { changeRole, deactivateMember, findMember, inviteMember, readTeam, openTeam, reinviteMember, stitchCanary, stitchLogin, stitchRoles } from './team.js';
+import { changeRole, deactivateMember, findMember, inviteMember, listTeam, reinviteMember, stitchCanary, stitchLogin, stitchRoles, TRANSIENT_ALERT } from './team.js';
 
 /**
  * Stitch has no user API (the Connect API covers pipelines only) and Okta SSO covers
@@ -19,16 +19,12 @@ export const stitchUiDriver = defineConsoleDriver<StitchCredentials, StitchOptio
   popups: stitchPopups,
   capabilities: { listsDeactivated: false },
   isLoginUrl: (url) => url.pathname === '/signin',
+  transientAlert: TRANSIENT_ALERT,
   login: stitchLogin,
   findUser: findMember,
-  async *listUsers(ctx, { onTotal }) {
-    await openTeam(ctx);
-    // Stitch teams fit one page, read in one DOM evaluation; deactivated members are
-    // not listed at all (the console drops them), so includeInactive changes nothing.
-    const members = await readTeam(ctx);
-    onTotal?.(members.length);
-    yield members;
-  },
+  // Stitch teams fit one page; deactivated members are not listed at all (the console
+  // drops them), so includeInactive changes nothing.
+  listUsers: (ctx, { onTotal }) => listTeam(ctx, onTotal),
   listRoles: stitchRoles,
   provision: inviteMember,
   setRole: changeRole,

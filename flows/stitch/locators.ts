@@ -17,6 +17,8 @@ export const stitchLocators = {
   teamNav: (p) => p.getByRole('navigation', { name: 'Account settings' }).getByRole('link', { name: 'Team Members' }),
   teamHeading: (p) => p.getByRole('heading', { name: 'Team Members', level: 2 }),
   membersTable: (p) => p.getByRole('table', { name: 'Team members' }),
+  /** The error panel shown instead of the table when the team fails to load. */
+  teamError: (p) => p.getByRole('alert').filter({ hasText: /\S/ }),
   addMember: (p) => p.getByRole('button', { name: 'Add a Team Member' }),
   inviteDialog: (p) => p.getByRole('dialog', { name: 'Add a Team Member' }),
   inviteEmail: (p) => p.getByRole('dialog', { name: 'Add a Team Member' }).getByRole('textbox', { name: 'Email' }),

@@ -9,13 +9,15 @@ type Ctx = FlowContext<StitchCredentials, StitchOptions>;
 
 /** Sign-in is email + password; the SSO button only covers Okta logins, not ours. */
 export async function stitchLogin(ctx: Ctx): Promise<void> {
-  await ctx.page.goto(new URL('/signin', ctx.baseUrl).toString());
+  await ctx.page.goto(ctx.url('/signin'));
   await (await ctx.find('loginEmail')).fill(ctx.credentials.email);
-  await ctx.fillSecret(await ctx.find('loginPassword'), 'password');
-  await ctx.step('sign-in form (password masked)');
-  await (await ctx.find('signIn')).click();
-  const done = ctx.locator('userMenu').or(ctx.locator('loginError'));
-  await done.first().waitFor();
+  // Until the next page shows, the password is in a field and in the form's request.
+  await ctx.secretStep('sign-in password', async () => {
+    await ctx.fillSecret(await ctx.find('loginPassword'), 'password');
+    await ctx.step('sign-in form (password masked)');
+    await (await ctx.find('signIn')).click();
+    await ctx.locator('userMenu').or(ctx.locator('loginError')).first().waitFor();
+  });
   if (await ctx.locator('loginError').first().isVisible()) {
     throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${await ctx.locator('loginError').first().innerText()}`);
   }
@@ -46,6 +48,27 @@ export async function readTeam(ctx: Ctx): Promise<AppUser[]> {
     }));
 }
 
+/**
+ * The whole team, for listings: one page and one DOM read, retried (ctx.retryRead) when
+ * the console shows its error panel instead of the table ("Something went wrong on our
+ * end"), so a transient failure does not leave an access review incomplete.
+ */
+export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): AsyncGenerator<AppUser[]> {
+  const members = await ctx.retryRead('the team members table', async () => {
+    await ctx.goto('/account/team');
+    await ctx.locator('membersTable').or(ctx.locator('teamError')).first().waitFor();
+    const error = ctx.locator('teamError').first();
+    if (await error.isVisible()) {
+      const text = (await error.innerText()).trim();
+      const code = TRANSIENT_ALERT.test(text) ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED';
+      throw new SeatctlError(code, `${ctx.app}: the team members table did not load: ${text}`, { details: { app: ctx.app, message: text } });
+    }
+    return readTeam(ctx);
+  });
+  onTotal?.(members.length);
+  yield members;
+}
+
 export async function findMember(ctx: Ctx, email: string): Promise<AppUser | null> {
   await openTeam(ctx);
   const wanted = normalizeEmail(email);
@@ -61,7 +84,7 @@ export async function stitchRoles(ctx: Ctx): Promise<string[]> {
 }
 
 /** What Stitch's console says when the failure is on its side (5xx, 429, network), not a rule. */
-const TRANSIENT_ALERT = /could not be reached|went wrong on our end/i;
+export const TRANSIENT_ALERT = /could not be reached|went wrong on our end/i;
 
 async function outcome(ctx: Ctx, what: string): Promise<string> {
   const shown = (await ctx.find('outcome')).first();

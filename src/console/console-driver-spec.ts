@@ -15,6 +15,12 @@ export interface ConsoleDriverSpec<C, O> extends DriverSpecBase<C, O> {
   locators: LocatorMap;
   /** Pop-ups that may appear at any time (what's new, cookie banners). */
   popups?: Popup[];
+  /**
+   * The console's words for a failure on its side (5xx, 429, network), as its alerts say
+   * them: a control that never appeared while such an alert shows is UPSTREAM_UNAVAILABLE
+   * (retryable), not LOCATOR_NOT_FOUND.
+   */
+  transientAlert?: RegExp;
   /** True for the sign-in page (and MFA steps): the session is gone. */
   isLoginUrl(url: URL): boolean;
   capabilities?: { delete?: boolean; reactivate?: boolean; listsDeactivated?: boolean };

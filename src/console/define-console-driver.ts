@@ -5,17 +5,19 @@ import type { BrowserContext, Locator, Page } from 'playwright';
 import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
 import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../drivers/definition.js';
 import { checkReadBack, checkRoles } from '../drivers/read-back.js';
-import { mutationMethods } from '../drivers/mutation-methods.js';
+import { mutationMethods, withRoleCheck } from '../drivers/mutation-methods.js';
 import { SeatctlError } from '../errors/index.js';
 import type { AppUser, Operation } from '../model/index.js';
 import type { ConsoleDriverSpec } from './console-driver-spec.js';
 import type { ConsoleRuntime, StorageState } from './console-runtime.js';
 import { DryRunStop, type FlowContext } from './flow-context.js';
+import { isPlaywrightTimeout, locatorTimeoutError, timedOutLocator } from './locator-timeout.js';
 import { makeFlowContext } from './make-flow-context.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureFailure } from './screenshot.js';
 import { createSessionKeeper } from './session-keeper.js';
 import { scrubTrace } from './trace-scrub.js';
+import { createTraceControl, type TraceControl } from './trace-control.js';
 
 /** Options every console driver accepts, besides its own. */
 export interface ConsoleCommonOptions {
@@ -41,8 +43,13 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   const { app } = deps;
   const locatorTimeoutMs = deps.options.locatorTimeoutMs ?? 15_000;
 
-  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true): FlowContext<C, O> =>
+  /** `used`: the named locators the flow built, so a timeout names the one it waited for. */
+  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true, extra: { trace?: TraceControl; used?: Map<string, string> } = {}): FlowContext<C, O> =>
     makeFlowContext({
+      ...extra,
+      redactor: deps.redactor,
+      retry: deps.retry,
+      transientAlert: spec.transientAlert,
       page,
       app,
       baseUrl: deps.baseUrl,
@@ -85,15 +92,16 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       const context = await runtime.pool.newContext({ viewport: VIEWPORT, ...(base ? { storageState: base } : {}) });
       context.setDefaultTimeout(locatorTimeoutMs);
       const masks: Locator[] = [];
+      const used = new Map<string, string>();
       const page = await context.newPage();
       try {
         await addPopupHandlers(page);
         const sink = loginSink ?? nullSink();
-        await spec.login(flowContext(page, sink, false, masks, [], 'login', false));
+        await spec.login(flowContext(page, sink, false, masks, [], 'login', false, { used }));
         return (await context.storageState()) as StorageState;
       } catch (err) {
         if (loginSink) await captureFailure(page, loginSink, masks);
-        throw mapConsoleError(err, app, false);
+        throw mapConsoleError(await explainTimeout(err, page, used), app, false);
       } finally {
         await context.close().catch(() => undefined);
       }
@@ -129,6 +137,14 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     }
   };
 
+  /** A Playwright wait that timed out, named after the locator it waited for (see locator-timeout.ts). */
+  async function explainTimeout(err: unknown, page: Page, used: ReadonlyMap<string, string>): Promise<unknown> {
+    if (!isPlaywrightTimeout(err) || page.isClosed()) return err;
+    const waited = timedOutLocator(err, page, spec.locators, used);
+    if (!waited) return err;
+    return locatorTimeoutError(page, { app, locator: waited.locator, timeoutMs: locatorTimeoutMs, action: waited.action }, spec.transientAlert, err);
+  }
+
   /** A fresh context and page for one driver call, from the shared session. */
   async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
     loginSink = call.evidence;
@@ -136,24 +152,28 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
     context.setDefaultTimeout(locatorTimeoutMs);
     const tracing = runtime.options.trace;
-    if (tracing) await context.tracing.start({ screenshots: true, snapshots: true, title: `${app} ${label}` });
+    const startTrace = (title: string) => context.tracing.start({ screenshots: true, snapshots: true, title });
+    if (tracing) await startTrace(`${app} ${label}`);
+    // A secret step stops this trace (saved) and starts another after it: see trace-control.ts.
+    const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => stopTrace(context, call.evidence, label, state) });
+    const used = new Map<string, string>();
     const masks: Locator[] = [];
     let page: Page | null = null;
     try {
       page = await context.newPage();
       await addPopupHandlers(page);
-      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label);
+      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used });
       const result = await fn(ctx);
       return result;
     } catch (err) {
       if (err instanceof DryRunStop) throw err;
       const onLogin = page ? safeIsLogin(page, spec.isLoginUrl) : false;
-      const mapped = mapConsoleError(err, app, onLogin);
+      const mapped = mapConsoleError(page ? await explainTimeout(err, page, used) : err, app, onLogin);
       if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
       if (page && mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
       throw mapped;
     } finally {
-      if (tracing) await stopTrace(context, call.evidence, label, state);
+      await trace.finish();
       await context.close().catch(() => undefined);
     }
   }
@@ -186,9 +206,10 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
       context.setDefaultTimeout(locatorTimeoutMs);
       const page = await context.newPage();
+      const used = new Map<string, string>();
       try {
         await addPopupHandlers(page);
-        const ctx = flowContext(page, call.evidence, false, [], [], 'list');
+        const ctx = flowContext(page, call.evidence, false, [], [], 'list', true, { used });
         try {
           yield* spec.listUsers(ctx, {
             includeInactive: options?.includeInactive ?? true,
@@ -196,7 +217,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
             ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
           });
         } catch (err) {
-          const mapped = mapConsoleError(err, app, safeIsLogin(page, spec.isLoginUrl));
+          const mapped = mapConsoleError(await explainTimeout(err, page, used), app, safeIsLogin(page, spec.isLoginUrl));
           if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
           throw mapped;
         }
@@ -215,7 +236,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     async validateProvision(specs, call) {
       checkRoles(app, specs.map((s) => s.role), await withPage(call, 'roles', (ctx) => spec.listRoles(ctx)));
     },
-    ...mutationMethods(app, 'console driver', spec, change),
+    ...mutationMethods(app, 'console driver', withRoleCheck<FlowContext<C, O>, ConsoleDriverSpec<C, O>>(app, spec, (ctx) => spec.listRoles(ctx)), change),
     async close() {
       // The browser belongs to the runtime, shared with other console apps.
     },

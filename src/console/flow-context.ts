@@ -20,12 +20,43 @@ export interface FlowContext<C = unknown, O = unknown> extends FlowBase<C, O> {
   page: Page;
   /** Navigates to a path under baseUrl; logs in again (once) when the app sends us to sign-in. */
   goto(path: string): Promise<void>;
+  /**
+   * The absolute URL of a path under baseUrl, keeping the base's own path
+   * (`/wp-admin/users.php` under `https://host/blog` is `https://host/blog/wp-admin/users.php`).
+   */
+  url(path: string): string;
   /** A named locator from the console's locator module, not waited for. */
   locator(name: string, ...args: string[]): Locator;
   /** The named locator, once visible; fails with LOCATOR_NOT_FOUND naming it. */
   find(name: string, ...args: string[]): Promise<Locator>;
   /** Fills a secret credential; the field is masked in every later screenshot. */
   fillSecret(target: Locator, field: string): Promise<void>;
+  /**
+   * Fills a secret that is not a credential: a generated password (registered with the
+   * redactor, so no log or note can show it) or a one-time code (`redact: false`: six
+   * digits would scrub unrelated numbers, and a used code is worthless). Masked like
+   * `fillSecret`.
+   */
+  fillSecretValue(target: Locator, value: string, options?: { redact?: boolean }): Promise<void>;
+  /**
+   * Runs `fn` with the task's Playwright trace paused: a trace records typed values, every
+   * field's value in its DOM snapshots and request bodies, so a step that types a secret
+   * (with `fillSecret`/`fillSecretValue`) must run inside one, up to the point where the
+   * secret has left the page (the form was submitted and the next page shows). The trace
+   * resumes afterwards only if no field still holds a value typed in the step; otherwise,
+   * and after a failure inside the step, it stays off for the rest of the task. Typing a
+   * secret outside a secret step while tracing stops the trace for the rest of the task.
+   */
+  secretStep<T>(caption: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs one read the console lets us repeat — a page of a list — with the app's retry
+   * policy: transient failures (5xx alerts, timeouts, a closed connection) are retried with
+   * backoff, each retry logged and noted with the error's message; a session that ended is
+   * signed in again once. `fn` gets the attempt number (1 first): from the second on it must
+   * load what it reads itself (by address), since the page may show an error instead.
+   * Listings use it per page, so a failure resumes at that page: nothing is read twice or skipped.
+   */
+  retryRead<T>(what: string, fn: (attempt: number) => Promise<T>): Promise<T>;
   /** Marks a field (e.g. an OTP code) to be masked in screenshots. */
   mask(target: Locator): void;
   /** A fact for the task's result and evidence (e.g. "a To-Do was created for the approvals"). */

@@ -1,9 +1,15 @@
 import type { Locator, Page } from 'playwright';
+import { retryPolicySchema, type RetryPolicy } from '../config/schema.js';
 import { SeatctlError } from '../errors/index.js';
 import type { EvidenceSink } from '../drivers/driver.js';
 import type { FlowBase } from '../drivers/flow-base.js';
+import type { Redactor } from '../log/redactor.js';
+import { decideRetry } from '../queue/retry-decision.js';
 import { DryRunStop, type FlowContext, type LocatorMap } from './flow-context.js';
+import { isPlaywrightTimeout, locatorTimeoutError } from './locator-timeout.js';
+import { mapConsoleError } from './map-console-error.js';
 import { captureStep } from './screenshot.js';
+import { noTrace, type TraceControl } from './trace-control.js';
 
 export interface FlowContextDeps<C, O> extends FlowBase<C, O> {
   page: Page;
@@ -22,6 +28,16 @@ export interface FlowContextDeps<C, O> extends FlowBase<C, O> {
   onStep?: ((caption: string) => Promise<void>) | undefined;
   /** Prefix of screenshot file names, e.g. "deactivate". */
   label: string;
+  /** Registers generated secrets (a typed initial password) for scrubbing. */
+  redactor?: Redactor | undefined;
+  /** The task's trace, paused around secret steps; absent where nothing is traced. */
+  trace?: TraceControl | undefined;
+  /** The app's retry policy, for `retryRead`. */
+  retry?: RetryPolicy | undefined;
+  /** The console's words for a failure on its side (see ConsoleDriverSpec.transientAlert). */
+  transientAlert?: RegExp | undefined;
+  /** Descriptions of the named locators this context built → their names, for naming timeouts. */
+  used?: Map<string, string>;
 }
 
 const onLogin = (page: Page, isLoginUrl: (u: URL) => boolean): boolean => {
@@ -32,23 +48,48 @@ const onLogin = (page: Page, isLoginUrl: (u: URL) => boolean): boolean => {
   }
 };
 
-/** A spinner (progressbar), a busy region or a "Loading…" status on screen. */
-async function stillLoading(page: Page): Promise<boolean> {
-  const busy = page.getByRole('progressbar').or(page.locator('[aria-busy="true"]')).or(page.getByRole('status').filter({ hasText: /loading/i }));
-  return busy
-    .first()
-    .isVisible()
-    .catch(() => false);
+/**
+ * A path under the console's base URL, keeping the base's own path: a console served at
+ * `https://host/blog` has its users page at `https://host/blog/wp-admin/users.php`, which
+ * `new URL('/wp-admin/users.php', base)` would turn into `https://host/wp-admin/users.php`.
+ * A full URL (`https://…`) is taken as it is.
+ */
+export function urlUnderBase(baseUrl: string, p: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(p)) return new URL(p).toString();
+  const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  return new URL(p.replace(/^\/+/, ''), base).toString();
 }
+
+const DEFAULT_RETRY = retryPolicySchema.parse({});
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
 export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<C, O> {
   const { page } = deps;
+  const trace = deps.trace ?? noTrace;
+  const used = deps.used ?? new Map<string, string>();
   let shots = 0;
-  const url = (p: string) => new URL(p, deps.baseUrl.endsWith('/') ? deps.baseUrl : `${deps.baseUrl}/`).toString();
+  /** Values typed by fillSecret/fillSecretValue in the current secret step (null: not in one). */
+  let typed: string[] | null = null;
+  const url = (p: string) => urlUnderBase(deps.baseUrl, p);
   const named = (name: string, args: string[]): Locator => {
     const factory = deps.locators[name];
     if (!factory) throw new SeatctlError('INTERNAL', `${deps.app}: no locator named "${name}"`);
-    return factory(page, ...args);
+    const locator = factory(page, ...args);
+    used.set(String(locator), name);
+    return locator;
+  };
+
+  /** Typing a secret with the trace recording and no secret step around it: stop tracing for good. */
+  const beforeSecret = async (value: string) => {
+    if (typed) {
+      typed.push(value);
+      return;
+    }
+    if (trace.recording) {
+      trace.seal();
+      await trace.pause();
+      deps.sink.note('trace stopped before a secret was typed outside a secret step; not resumed in this task');
+    }
   };
 
   const ctx: FlowContext<C, O> = {
@@ -60,6 +101,7 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
     dryRun: deps.dryRun,
     log: deps.log,
     secret: deps.secret,
+    url,
     async goto(p) {
       await page.goto(url(p), { waitUntil: 'domcontentloaded' });
       // While logging in, the sign-in page is where a flow should be, not an expired session.
@@ -81,19 +123,74 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
       if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
-      // Still loading is a slow console, not a redesign: retryable, and not blamed on the locator.
-      if (await stillLoading(page)) {
-        throw new SeatctlError('TIMEOUT', `${deps.app}: locator "${name}" did not appear within ${deps.locatorTimeoutMs} ms: the page is still loading`, {
-          details: { app: deps.app, locator: name, args, url: page.url(), loading: true },
-        });
-      }
-      throw new SeatctlError('LOCATOR_NOT_FOUND', `${deps.app}: locator "${name}"${args.length ? ` (${args.join(', ')})` : ''} did not appear within ${deps.locatorTimeoutMs} ms — has the console changed?`, {
-        details: { app: deps.app, locator: name, args, url: page.url() },
-      });
+      throw await locatorTimeoutError(page, { app: deps.app, locator: name, args, timeoutMs: deps.locatorTimeoutMs, action: 'find' }, deps.transientAlert);
     },
     async fillSecret(target, field) {
       deps.masks.push(target);
-      await target.fill(deps.secret(field));
+      const value = deps.secret(field);
+      await beforeSecret(value);
+      await target.fill(value);
+    },
+    async fillSecretValue(target, value, options = {}) {
+      deps.masks.push(target);
+      if (options.redact ?? true) deps.redactor?.add(value);
+      await beforeSecret(value);
+      await target.fill(value);
+    },
+    async secretStep(caption, fn) {
+      // Nested, or nothing traced here (sign-in runs in its own untraced context).
+      if (typed || !deps.trace) return fn();
+      typed = [];
+      await trace.pause();
+      let ok = false;
+      try {
+        const result = await fn();
+        ok = true;
+        return result;
+      } finally {
+        const values = typed;
+        typed = null;
+        // Resume only when nothing typed in the step is still in a field: a DOM snapshot
+        // records every input's value. Checked while paused, so the check leaves no trace.
+        const left = ok && !page.isClosed() ? await valuesOnPage(page, values) : true;
+        if (left) {
+          trace.seal();
+          deps.sink.note(`trace paused at "${caption}" and not resumed (${ok ? 'a typed secret is still in a field' : 'the step failed'})`);
+        } else {
+          await trace.resume(`${deps.app} ${deps.label} (after ${caption})`);
+        }
+      }
+    },
+    async retryRead(what, fn) {
+      const policy = deps.retry ?? DEFAULT_RETRY;
+      let attempt = 0;
+      let throttleWaits = 0;
+      let relogins = 0;
+      for (;;) {
+        attempt += 1;
+        try {
+          return await fn(attempt);
+        } catch (err) {
+          if (err instanceof DryRunStop) throw err;
+          const timedOut = isPlaywrightTimeout(err) && !page.isClosed();
+          const error = timedOut ? new SeatctlError('TIMEOUT', `${deps.app}: ${what}: ${(err as Error).message.split('\n')[0]}`, { cause: err }) : mapConsoleError(err, deps.app, false);
+          // A session that ended mid-list: sign in again (once) and read the same part again.
+          if (error.retryClass === 'session' && deps.detectSignIn && relogins === 0) {
+            relogins += 1;
+            await deps.relogin(page);
+          } else {
+            const decision = decideRetry(error, { attempt, throttleWaits }, policy);
+            if (decision.action === 'fail' || error.retryClass === 'session') throw error;
+            if (!decision.spendsAttempt) {
+              attempt -= 1;
+              throttleWaits += 1;
+            }
+            deps.log.warn({ app: deps.app, read: what, attempt, code: error.code, delayMs: decision.delayMs }, `retrying ${what}: ${error.message}`);
+            deps.sink.note(`retry of ${what} after ${error.code}: ${error.message}`);
+            await sleep(decision.delayMs);
+          }
+        }
+      }
     },
     note(text) {
       deps.notes.push(text);
@@ -123,3 +220,21 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
   };
   return ctx;
 }
+
+/** True when any input, textarea or contenteditable in any frame holds one of these values. */
+async function valuesOnPage(page: Page, values: readonly string[]): Promise<boolean> {
+  if (!values.length) return false;
+  try {
+    for (const frame of page.frames()) {
+      const found = await frame.evaluate((wanted) => {
+        const fields = [...document.querySelectorAll('input, textarea')] as (HTMLInputElement | HTMLTextAreaElement)[];
+        return fields.some((f) => wanted.some((v) => f.value.includes(v)));
+      }, values as string[]);
+      if (found) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
+}
+

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RetryPolicy } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
 import type { HttpClient } from '../http/http-client.js';
@@ -20,6 +21,8 @@ export interface DriverDeps<C, O> {
   log: Logger;
   redactor: Redactor;
   http: HttpClient;
+  /** The app's retry policy (config `retry`), for retries a driver runs itself (a console listing's pages). */
+  retry?: RetryPolicy;
   /** Provided for console drivers by the engine (browser pool); absent for API drivers. */
   console?: unknown;
 }

@@ -1,6 +1,7 @@
 import { SeatctlError } from '../errors/index.js';
 import type { AppUser, Operation } from '../model/index.js';
 import type { ChangeResult, Driver, DriverCallContext, ProvisionSpec } from './driver.js';
+import { checkRoles } from './read-back.js';
 
 /**
  * The mutating half of a Driver, built the same way by the console and the API
@@ -41,5 +42,33 @@ export function mutationMethods<X>(app: string, what: string, flows: MutationFlo
       if (!flow) throw unsupported('delete users');
       return change(call, 'delete', undefined, user, (ctx) => flow(ctx, user));
     },
+  };
+}
+
+/**
+ * Role names are checked against the app (its `listRoles`) before a role is written, in
+ * the same call: an unknown role is ROLE_INVALID naming the valid ones, permanent, before
+ * any change — not a console select that waits for an option that is not there.
+ */
+export function withRoleCheck<X, F extends MutationFlows<X>>(app: string, flows: F, listRoles: (ctx: X) => Promise<string[]>): F {
+  const { provision, setRole } = flows;
+  return {
+    ...flows,
+    ...(provision
+      ? {
+          async provision(ctx: X, spec: ProvisionSpec) {
+            checkRoles(app, [spec.role], await listRoles(ctx));
+            return provision.call(flows, ctx, spec);
+          },
+        }
+      : {}),
+    ...(setRole
+      ? {
+          async setRole(ctx: X, user: AppUser, role: string) {
+            checkRoles(app, [role], await listRoles(ctx));
+            return setRole.call(flows, ctx, user, role);
+          },
+        }
+      : {}),
   };
 }

@@ -78,6 +78,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         secret: (field: string) => secretFor(a, field),
         log: log.child({ app: a.name }),
         redactor,
+        retry: a.retry,
         http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name }),
         console: deps.console,
       });

@@ -32,6 +32,13 @@ export const ERROR_CODES = {
   SAML_USER: 'permanent',
   RULE_REFUSED: 'permanent',
   READBACK_MISMATCH: 'permanent',
+  /**
+   * A console control that never appeared on a page that had finished loading: a
+   * redesign or a wrong locator, so permanent (retrying repeats the same locator timeout).
+   * A page still loading at the timeout is TIMEOUT (retryable), one showing the console's
+   * own server-failure alert is UPSTREAM_UNAVAILABLE; all three name the locator in
+   * `details.locator` and carry the console's alert text in `details.message`.
+   */
   LOCATOR_NOT_FOUND: 'permanent',
   BROWSER_NOT_FOUND: 'permanent',
   BROWSER_CRASHED: 'retryable',

@@ -43,7 +43,8 @@ export function decideRetry(error: SeatctlError, state: RetryState, policy: Retr
       // long again as the timeout it hit before looking.
       const settleMs = state.mutation && error.code === 'TIMEOUT' && typeof error.details.timeoutMs === 'number' ? error.details.timeoutMs : 0;
       const delayMs = Math.max(backoffDelay(state.attempt, policy, random), error.retryAfterMs ?? 0, settleMs);
-      return { action: 'retry', delayMs, spendsAttempt: true, reason: settleMs ? `${error.code} (waiting ${settleMs} ms before reading back)` : error.code };
+      // The error's own message, not just its code: "retry after TIMEOUT: TIMEOUT" told nobody which wait or page failed.
+      return { action: 'retry', delayMs, spendsAttempt: true, reason: settleMs ? `${error.message} (waiting ${settleMs} ms before reading back)` : error.message };
     }
   }
 }

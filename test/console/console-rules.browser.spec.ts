@@ -153,3 +153,52 @@ test.describe('Stitch Standard plan and Bill.com Dual Control', () => {
     expect(truth.mutations.map((m) => `${m.method} ${m.path}`)).toEqual(['POST /api/users']);
   });
 });
+
+test.describe('roles are checked against the console before any change', () => {
+  let env: SimEnv;
+  test.beforeAll(async () => {
+    env = await startSimEnv(['stitch', 'billcom'], { users: 0 });
+  });
+  test.afterAll(async () => {
+    await env?.close();
+  });
+
+  test('roles #10: an unknown role is ROLE_INVALID on both consoles, at once, naming the valid roles; nothing changes', async () => {
+    test.setTimeout(150_000);
+    const started = Date.now();
+    const job = await env.run({ kind: 'set-role', email: 'asmith@example.com', roles: { stitch: 'Owner', billcom: 'Owner' } });
+    const elapsed = Date.now() - started;
+    const stitch = taskFor(job, 'stitch');
+    const billcom = taskFor(job, 'billcom');
+    for (const task of [stitch, billcom]) {
+      expect(task.outcome, describeTask(task)).toBe('failed');
+      expect(task.error?.code).toBe('ROLE_INVALID');
+      // Permanent: the first attempt was the last (no four locator timeouts).
+      expect(task.notes.join('\n')).not.toMatch(/retry/);
+      expect(task.evidence.filter((e) => e.kind === 'note' && /retry after/.test(e.text))).toEqual([]);
+    }
+    expect(stitch.error?.message).toBe('stitch: unknown role(s) "Owner"; roles: Administrator, General User');
+    expect(billcom.error?.message).toBe('billcom: unknown role(s) "Owner"; roles: Administrator, Accountant, Clerk, Approver, Payer, Auditor');
+    console.log(`roles #10: both consoles refused the unknown role in ${elapsed} ms (the locator timeout is 15000 ms)`);
+
+    const stitchState = await stitchTruth(env);
+    const billcomState = await billcomTruth(env);
+    expect(stitchState.mutations).toEqual([]);
+    expect(billcomState.mutations).toEqual([]);
+    expect(userIn(stitchState, 'asmith@example.com').role).toBe('General User');
+    expect(userIn(billcomState, 'asmith@example.com').role).toBe('Accountant');
+
+    // The driver call itself checks too (not only the planner): provision with an unknown role.
+    const sink = { dir: env.dir, items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot' as const, at: '', path: '', sha256: '', caption: '' }) };
+    for (const app of ['stitch', 'billcom']) {
+      const err = await env.runtime
+        .driver(app)
+        .provision({ email: 'new.hire@example.com', firstName: 'New', lastName: 'Hire', role: 'Owner' }, { evidence: sink, dryRun: false })
+        .then(() => null, (e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ROLE_INVALID', retryClass: 'permanent' });
+    }
+    expect((await stitchTruth(env)).mutations).toEqual([]);
+    expect((await billcomTruth(env)).mutations).toEqual([]);
+    expect((await billcomTruth(env)).users.some((u) => u.email === 'new.hire@example.com')).toBe(false);
+  });
+});

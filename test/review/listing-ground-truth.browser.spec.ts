@@ -205,10 +205,11 @@ test('an app failing mid-listing is incomplete with what it read; the others sta
   // retry policy tries; with 4 pages in flight the ones behind it are dropped, so
   // exactly the first 400 users count.
   await post(fixtureUrl('bigid', '/__fixture/listing'), { failSkip: 400, failStatus: 503, failTimes: 100 });
-  // Bill.com: the first /api/users call (page 1) passes, the second (page 2) fails.
+  // Bill.com: the first /api/users call (page 1) passes, then page 2 fails on every one of
+  // its 4 attempts (the console listing retries each page with the app's retry policy).
   const billcom = env.fixtures.billcom!;
   billcom.faults.enqueue({ kind: 'delay', delayMs: 0, method: 'GET', pathPrefix: '/api/users', times: 1 });
-  billcom.faults.enqueue({ kind: '500', method: 'GET', pathPrefix: '/api/users' });
+  billcom.faults.enqueue({ kind: '500', method: 'GET', pathPrefix: '/api/users', times: 4 });
   let review = await collectReview(env.runtime, [...APPS], true);
   const byApp = (app: string) => review.apps.find((a) => a.app === app)!;
   expect(byApp('bigid')).toMatchObject({ complete: false, count: 400, error: { code: 'UPSTREAM_UNAVAILABLE' } });
@@ -247,9 +248,9 @@ test('Bill.com: a failure in the range the second tab reads fails the listing at
   // Two tabs (the console default concurrency): the second starts at page `second`.
   const second = Math.ceil(pages / 2) + 1;
   const billcom = env.fixtures.billcom!;
-  // The first tab's page load passes, the second tab's fails.
+  // The first tab's page load passes, the second tab's fails on all 4 attempts.
   billcom.faults.enqueue({ kind: 'delay', delayMs: 0, method: 'GET', pathPrefix: '/settings/users', times: 1 });
-  billcom.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/settings/users' });
+  billcom.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/settings/users', times: 4 });
   const review = await collectReview(env.runtime, ['billcom'], true);
   expect(review.apps[0]).toMatchObject({ app: 'billcom', complete: false, count: (second - 1) * 25, error: { code: 'UPSTREAM_UNAVAILABLE' } });
   expect(review.apps[0]?.error?.message).toContain(`page ${second}`);

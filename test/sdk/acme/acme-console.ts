@@ -15,6 +15,8 @@ export interface AcmeUser {
   email: string;
   role: 'Admin' | 'Member' | 'Billing';
   status: 'Active' | 'Inactive';
+  /** The first password an admin typed when adding the user (ground truth for trace scans). */
+  initialPassword?: string;
 }
 
 export interface AcmeConsole {
@@ -24,6 +26,8 @@ export interface AcmeConsole {
   state(): { users: AcmeUser[]; mutations: { method: string; path: string; userId: string }[]; logins: number };
   /** Renames the users table ("People"), as a console redesign would; false undoes it. */
   redesign(on: boolean): void;
+  /** Shows this alert instead of the users table (a console that never draws it); null undoes it. */
+  usersUnavailable(message: string | null): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ export async function startAcmeConsole(options: { whatsNew?: boolean } = {}): Pr
   let logins = 0;
   // A redesign renames the users table: drivers' locators stop matching (doctor's job).
   let tableName = 'Users';
+  let unavailable: string | null = null;
 
   const loginPage = (error = '') =>
     page(
@@ -72,9 +77,10 @@ export async function startAcmeConsole(options: { whatsNew?: boolean } = {}): Pr
     // On the second view of a session, so it lands in a task's page, not the sign-in.
     session.usersViews += 1;
     const whatsNew = options.whatsNew && session.usersViews === 2;
+    if (unavailable) return page('Users', `<nav aria-label="Admin"><a href="/admin/users">Users</a></nav><main><h1>Users</h1><p role="alert">${esc(unavailable)}</p></main>`);
     return page(
       'Users',
-      `<nav aria-label="Admin"><a href="/admin/users">Users</a></nav><main><h1>Users</h1>
+      `<nav aria-label="Admin"><a href="/admin/users">Users</a></nav><main><h1>Users</h1><p><a href="/admin/users/new">Add user</a></p>
 <label>Filter by role <select>${ROLES.map((r) => `<option>${r}</option>`).join('')}</select></label>
 <table aria-label="${tableName}"><thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th>Actions</th></tr></thead><tbody>${rows}</tbody></table>
 <dialog id="confirm" aria-labelledby="confirm-title"><h2 id="confirm-title">Deactivate user?</h2><p id="confirm-who"></p>
@@ -92,6 +98,16 @@ if (news) { setTimeout(() => news.showModal(), 150); document.getElementById('ne
 </script>`,
     );
   };
+
+  const newUserPage = (error = '') =>
+    page(
+      'Add user',
+      `<nav aria-label="Admin"><a href="/admin/users">Users</a></nav><main><h1>Add user</h1>${error ? `<p role="alert">${esc(error)}</p>` : ''}
+<form method="post" action="/admin/users"><label>Name <input name="name"></label><label>Email <input name="email" type="email"></label>
+<label>Role <select name="role">${ROLES.map((r) => `<option>${r}</option>`).join('')}</select></label>
+<label>First password <input name="password" type="password" autocomplete="new-password"></label>
+<button type="submit">Save user</button> <a href="/admin/users">Cancel</a></form></main>`,
+    );
 
   const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...headers });
@@ -130,6 +146,19 @@ if (news) { setTimeout(() => news.showModal(), 150); document.getElementById('ne
     const session = sessionOf(req);
     if (!session) return redirect(res, '/login');
     if (url.pathname === '/admin/users' && req.method === 'GET') return send(res, 200, usersPage(session));
+    // Adding a user: the admin types a first password (the person changes it at first sign-in).
+    if (url.pathname === '/admin/users/new' && req.method === 'GET') return send(res, 200, newUserPage());
+    if (url.pathname === '/admin/users' && req.method === 'POST') {
+      const form = await readForm(req);
+      const email = (form.get('email') ?? '').trim().toLowerCase();
+      const role = form.get('role') as AcmeUser['role'];
+      const password = form.get('password') ?? '';
+      if (!email || !ROLES.includes(role) || password.length < 12 || users.some((u) => u.email === email)) return send(res, 400, newUserPage('Check the name, email, role and a password of 12 characters or more'));
+      const user: AcmeUser = { id: `u${100 + users.length}`, name: (form.get('name') ?? '').trim(), email, role, status: 'Active', initialPassword: password };
+      users.push(user);
+      mutations.push({ method: 'POST', path: '/admin/users', userId: user.id });
+      return redirect(res, '/admin/users');
+    }
     const action = /^\/admin\/users\/([^/]+)\/deactivate$/.exec(url.pathname);
     if (action && req.method === 'POST') {
       const user = users.find((u) => u.id === action[1]);
@@ -150,6 +179,7 @@ if (news) { setTimeout(() => news.showModal(), 150); document.getElementById('ne
     credentials,
     state: () => ({ users: structuredClone(users), mutations: [...mutations], logins }),
     redesign: (on) => void (tableName = on ? 'People' : 'Users'),
+    usersUnavailable: (message) => void (unavailable = message),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { consoleOptionsSchema, defineConsoleDriver, findByEmail, readTable, SeatctlError, secretRefSchema, usersFromTable, z, type AppUser, type FlowContext } from 'seatctl';
 import { acmeLocators, acmePopups } from './locators.js';
 
@@ -61,6 +62,22 @@ export default defineConsoleDriver({
   async listRoles(ctx) {
     await openUsers(ctx);
     return (await (await ctx.find('roleFilter')).locator('option').allInnerTexts()).map((o) => o.trim());
+  },
+
+  async provision(ctx, spec) {
+    await ctx.goto('/admin/users/new');
+    await (await ctx.find('newName')).fill(`${spec.firstName} ${spec.lastName}`);
+    await (await ctx.find('newEmail')).fill(spec.email);
+    await (await ctx.find('newRole')).selectOption({ label: spec.role });
+    // Acme wants a first password; the person sets their own at first sign-in. Typed in a
+    // secret step: the trace pauses until the form has gone (the users page shows).
+    const password = randomBytes(18).toString('base64url');
+    await ctx.secretStep('first password', async () => {
+      await ctx.fillSecretValue(await ctx.find('newPassword'), password);
+      await ctx.confirm(await ctx.find('saveUser'), ctx.locator('cancelNew'), `add ${spec.email} as ${spec.role}`);
+      await ctx.find('usersTable');
+    });
+    return findUser(ctx, spec.email);
   },
 
   async deactivate(ctx, user) {

@@ -16,6 +16,12 @@ export const acmeLocators = {
   deactivateRow: (p, email = '') => p.getByRole('button', { name: `Deactivate ${email}`, exact: true }),
   confirmDialog: (p) => p.getByRole('dialog', { name: 'Deactivate user?' }),
   confirmDeactivate: (p) => p.getByRole('dialog', { name: 'Deactivate user?' }).getByRole('button', { name: 'Deactivate', exact: true }),
+  newName: (p) => p.getByRole('textbox', { name: 'Name' }),
+  newEmail: (p) => p.getByRole('textbox', { name: 'Email' }),
+  newRole: (p) => p.getByRole('combobox', { name: 'Role' }),
+  newPassword: (p) => p.getByLabel('First password'),
+  saveUser: (p) => p.getByRole('button', { name: 'Save user' }),
+  cancelNew: (p) => p.getByRole('link', { name: 'Cancel' }),
   cancelDialog: (p) => p.getByRole('dialog', { name: 'Deactivate user?' }).getByRole('button', { name: 'Cancel' }),
 } satisfies LocatorMap;
 
