@@ -2,10 +2,27 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EvidenceSink } from '../drivers/driver.js';
+import { SeatctlError } from '../errors/index.js';
 import type { Redactor } from '../log/redactor.js';
 import type { EvidenceItem, FileEvidence } from '../model/index.js';
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Evidence is append-only: a file once written and hashed is never replaced, so the
+ * file is created exclusively ('wx') and an existing one is a typed error, not a silent
+ * overwrite of what an earlier attempt or process recorded.
+ */
+export async function writeNew(file: string, content: Buffer | string): Promise<void> {
+  try {
+    await writeFile(file, content, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new SeatctlError('EVIDENCE_EXISTS', `evidence file ${path.basename(file)} already exists; evidence is never overwritten`, { details: { file: path.basename(file) }, cause: err });
+    }
+    throw err;
+  }
+}
 
 /**
  * One task's evidence: request records and notes in memory, artifact files on disk
@@ -32,7 +49,7 @@ export function createEvidenceSink(dir: string, redactor: Redactor, earlier: rea
       counter += 1;
       const safe = `${String(counter).padStart(2, '0')}-${name.replace(/[^a-zA-Z0-9._-]+/g, '_')}`;
       const content = typeof data === 'string' ? redactor.scrub(data) : data;
-      await writeFile(path.join(dir, safe), content, { mode: 0o600 });
+      await writeNew(path.join(dir, safe), content);
       const file: FileEvidence = { kind, at: new Date().toISOString(), path: safe, sha256: sha256(content), caption };
       items.push(file);
       return file;

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   SAML_USER: 'permanent',
   RULE_REFUSED: 'permanent',
   READBACK_MISMATCH: 'permanent',
+  /** An evidence file of that name is already on disk: evidence is append-only, never overwritten. */
+  EVIDENCE_EXISTS: 'permanent',
   LOCATOR_NOT_FOUND: 'permanent',
   BROWSER_NOT_FOUND: 'permanent',
   BROWSER_CRASHED: 'retryable',
