@@ -16,10 +16,16 @@ export interface ReportInput {
   approvalReasons: string[];
   chain: { ok: boolean; records: number; brokenAt?: number | undefined };
   artifacts: ArtifactCheck[];
-  /** path → data: URL, for screenshots to show inline. */
+  /** `imageKey(taskId, path)` → data: URL, for screenshots to show inline. */
   images: Map<string, string>;
   generatedAt: string;
 }
+
+/**
+ * Screenshot file names repeat across tasks (`04-deactivate-01.jpg` in every console
+ * task), so an image is only ever looked up by its task and path together.
+ */
+export const imageKey = (taskId: string, file: string): string => `${taskId}/${file}`;
 
 const duration = (t: Task): string =>
   t.startedAt && t.finishedAt ? `${((Date.parse(t.finishedAt) - Date.parse(t.startedAt)) / 1000).toFixed(1)} s` : '—';
@@ -27,12 +33,18 @@ const duration = (t: Task): string =>
 const userCell = (u: Task['after']): Html =>
   u ? html`${u.name} &lt;${u.email}&gt; · ${u.status} · ${u.role ?? 'no role'} <span class="muted">(${u.id})</span>` : html`<span class="muted">none</span>`;
 
+/** The caption names the task (app, person, step) so a picture is never mistaken for another task's. */
+function screenshotFigure(t: Task, s: ArtifactCheck, index: number, src: string | undefined): Html {
+  const caption = `${t.app} · ${t.subject.email} · step ${index + 1}: ${s.caption}`;
+  return html`<figure data-task="${t.id}" data-file="${s.path}">${src ? html`<img alt="${caption}" src="${src}">` : html`<div class="chain-bad">missing ${s.path}</div>`}<figcaption>${caption}${s.ok ? '' : html` <span class="chain-bad">— file does not match its recorded hash</span>`}</figcaption></figure>`;
+}
+
 function taskSection(t: Task, input: ReportInput): Html {
   const shots = input.artifacts.filter((a) => a.taskId === t.id && a.kind === 'screenshot');
   const files = input.artifacts.filter((a) => a.taskId === t.id && a.kind !== 'screenshot');
   const requests = t.evidence.filter((e) => e.kind === 'request');
   const notes = t.evidence.filter((e) => e.kind === 'note');
-  return html`<section>
+  return html`<section id="task-${t.id}" data-task="${t.id}">
   <h2>${t.app} · ${t.action} ${t.subject.email} <span class="outcome ${t.outcome ?? 'pending'}">${t.outcome ?? t.status}</span></h2>
   <table>
     <tr><th>plan</th><td>${t.plan?.summary ?? '—'}</td></tr>
@@ -45,7 +57,7 @@ function taskSection(t: Task, input: ReportInput): Html {
   </table>
   ${notes.length ? html`<h3>Retries and notes</h3><ul>${notes.map((n) => html`<li>${n.at} ${'text' in n ? n.text : ''}</li>`)}</ul>` : ''}
   ${requests.length ? html`<h3>Requests</h3><table><tr><th>at</th><th>request</th><th>status</th><th>ms</th></tr>${requests.map((r) => (r.kind === 'request' ? html`<tr><td>${r.at}</td><td><code>${r.method} ${r.url}</code>${r.planned ? ' (planned, not sent)' : ''}</td><td>${r.status ?? r.error ?? ''}</td><td>${r.durationMs}</td></tr>` : ''))}</table>` : ''}
-  ${shots.length ? html`<h3>Screenshot trail</h3>${shots.map((s) => html`<figure>${input.images.has(s.path) ? html`<img alt="${s.caption}" src="${input.images.get(s.path)}">` : html`<div class="chain-bad">missing ${s.path}</div>`}<figcaption>${s.caption}${s.ok ? '' : html` <span class="chain-bad">— file does not match its recorded hash</span>`}</figcaption></figure>`)}` : ''}
+  ${shots.length ? html`<h3>Screenshot trail</h3>${shots.map((s, i) => screenshotFigure(t, s, i, input.images.get(imageKey(t.id, s.path))))}` : ''}
   ${files.length ? html`<h3>Files</h3><ul>${files.map((f) => html`<li><code>${f.path}</code> ${f.caption} ${f.ok ? html`<span class="chain-ok">✔ hash</span>` : html`<span class="chain-bad">✘ hash mismatch</span>`}</li>`)}</ul>` : ''}
 </section>`;
 }

@@ -20,6 +20,12 @@ export async function verifyArtifacts(jobDir: string, tasks: Task[]): Promise<Ar
     for (const item of task.evidence) {
       if (!('sha256' in item)) continue;
       let actual: string | null = null;
+      // A recorded path is a bare file name in the task's own folder; anything else
+      // (`../t02-billcom/x.jpg`) would let one task's record vouch for another's file.
+      if (path.basename(item.path) !== item.path) {
+        checks.push({ taskId: task.id, path: item.path, kind: item.kind, caption: item.caption, expected: item.sha256, actual: null, ok: false });
+        continue;
+      }
       try {
         actual = createHash('sha256').update(await readFile(path.join(jobDir, task.id, item.path))).digest('hex');
       } catch {

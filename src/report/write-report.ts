@@ -4,7 +4,7 @@ import path from 'node:path';
 import { jobDir } from '../engine/task-runner.js';
 import { SeatctlError } from '../errors/index.js';
 import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/index.js';
-import { renderJobReport } from './render-job-report.js';
+import { imageKey, renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
 
 export interface JobVerification {
@@ -58,7 +58,7 @@ export async function writeJobReport(store: JobStore, dataDir: string, jobId: st
   for (const a of verification.artifacts) {
     if (a.kind !== 'screenshot' || a.actual === null) continue;
     const data = await readFile(path.join(dir, a.taskId, a.path));
-    images.set(a.path, `data:image/jpeg;base64,${data.toString('base64')}`);
+    images.set(imageKey(a.taskId, a.path), `data:image/jpeg;base64,${data.toString('base64')}`);
   }
   const html = renderJobReport({
     job: stored.job,

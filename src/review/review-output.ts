@@ -88,7 +88,10 @@ const appClass = (app: string, index: number): string => `a-${index}-${app.toLow
 /**
  * The filters are CSS only (the report is served with `default-src 'none'`, so no
  * script runs): each radio hides, while checked, every row without its class. The
- * radios must stay siblings before the table for `~` to reach it.
+ * radios must stay siblings before the table's wrapper for `~` to reach it.
+ * Layout at real size (10,000 people × 4 apps): cells never wrap (one line per row,
+ * ids no longer broken per character), and the wide table scrolls sideways inside its
+ * wrapper instead of being cut at the page width.
  */
 const REVIEW_CSS = `
 .incomplete-banner{background:#7f1d1d;color:#fff;border-radius:8px;padding:14px 20px;margin:0 0 18px;font-size:15px}
@@ -103,11 +106,22 @@ const REVIEW_CSS = `
 .verdict.active_ok,.verdict.disabled_ok{background:#e3f5e8;color:#14532d}.verdict.missing{background:#eef0f3;color:#374151}
 td.num,th.num{text-align:right}
 .no{color:#991b1b;font-weight:700}
+main{max-width:none}
+.table-wrap{overflow:auto;max-width:100%;max-height:80vh;border:1px solid #eceef1;border-radius:4px}
+.table-wrap table{width:auto;min-width:100%;font-size:13px}
+.table-wrap th,.table-wrap td{white-space:nowrap;padding:3px 8px}
+.table-wrap th{position:sticky;top:0}
+.table-wrap code{word-break:normal}
 `;
 
 function filterCss(appClasses: string[], reconciled: boolean): string {
-  const rules = appClasses.map((c) => `#${c}:checked~table tr.r:not(.${c}){display:none}`);
-  if (reconciled) rules.push(...VERDICTS.map((v) => `#v-${v}:checked~table tr.r:not(.v-${v}){display:none}`));
+  const rules = appClasses.map((c) => `#${c}:checked~.table-wrap tr.r:not(.${c}){display:none}`);
+  if (reconciled) {
+    rules.push(...VERDICTS.map((v) => `#v-${v}:checked~.table-wrap tr.r:not(.v-${v}){display:none}`));
+    // The default view: accounts that exist. People without an account ("missing",
+    // often the largest group) are one click away instead of burying the rest.
+    rules.push('#v-accounts:checked~.table-wrap tr.r.v-missing{display:none}');
+  }
   return rules.join('\n');
 }
 
@@ -149,10 +163,10 @@ function orphansSection(r: ReviewResult): Html {
 <p class="muted">Accounts with access whose owner is terminated in the roster or not in it at all.</p>
 ${
   o.length
-    ? html`<table>
+    ? html`<div class="table-wrap"><table>
 <tr><th>app</th><th>email</th><th>name</th><th>role</th><th>status</th><th>reason</th></tr>
 ${o.map((row) => html`<tr class="orphan"><td>${row.app}</td><td>${row.email}</td><td>${row.name}</td><td>${row.role ?? ''}</td><td>${row.status}</td><td>${row.reason}</td></tr>`)}
-</table>`
+</table></div>`
     : html`<p>None${isComplete(r) ? '' : ' among the accounts that were read'}.</p>`
 }
 </section>`;
@@ -169,7 +183,8 @@ function allSection(r: ReviewResult, apps: string[]): Html {
 
   const verdictFilter = rec
     ? html`<span class="filter-title">Verdict</span>
-<input type="radio" name="v" id="v-all" checked><label for="v-all">all (${n(rows.length)})</label>
+<input type="radio" name="v" id="v-accounts" checked><label for="v-accounts">accounts (${n(rows.length - (perVerdict.get('missing') ?? 0))})</label>
+<input type="radio" name="v" id="v-all"><label for="v-all">all (${n(rows.length)})</label>
 ${VERDICTS.map((v) => html`<input type="radio" name="v" id="v-${v}"><label for="v-${v}">${VERDICT_LABEL[v]} (${n(perVerdict.get(v) ?? 0)})</label>`)}
 <br>`
     : '';
@@ -178,15 +193,17 @@ ${VERDICTS.map((v) => html`<input type="radio" name="v" id="v-${v}"><label for="
 ${apps.map((a) => html`<input type="radio" name="a" id="${classOf.get(a)}"><label for="${classOf.get(a)}">${a} (${n(perApp.get(a) ?? 0)})</label>`)}`;
 
   const head = rec
-    ? html`<tr><th>app</th><th>email</th><th>name</th><th>role</th><th>status</th><th>verdict</th><th>reason</th><th>roster status</th><th>termination date</th><th>manager</th><th>origin</th><th>last seen</th><th>id</th></tr>`
+    ? html`<tr><th>app</th><th>verdict</th><th>email</th><th>name</th><th>role</th><th>status</th><th>reason</th><th>roster status</th><th>termination date</th><th>manager</th><th>origin</th><th>last seen</th><th>id</th></tr>`
     : html`<tr><th>app</th><th>email</th><th>name</th><th>role</th><th>status</th><th>origin</th><th>last seen</th><th>id</th></tr>`;
+  // The verdict sits next to the app: on a narrow screen the wide table scrolls sideways,
+  // and what a reviewer acts on must be in the part that is visible first.
   const body = rows.map((row) => {
-    const base = html`<td>${row.app}</td><td>${row.email}</td><td>${row.name}</td><td>${row.role ?? ''}</td><td>${row.status}</td>`;
+    const who = html`<td>${row.email}</td><td>${row.name}</td><td>${row.role ?? ''}</td><td>${row.status}</td>`;
     const tail = html`<td>${row.origin ?? ''}</td><td>${row.lastSeen ?? ''}</td><td><code>${row.id}</code></td>`;
     if ('verdict' in row) {
-      return html`<tr class="r v-${row.verdict} ${classOf.get(row.app)}">${base}<td><span class="verdict ${row.verdict}">${VERDICT_LABEL[row.verdict]}</span></td><td>${row.reason}</td><td>${row.person?.status ?? ''}</td><td>${row.person?.terminationDate ?? ''}</td><td>${row.person?.manager ?? ''}</td>${tail}</tr>`;
+      return html`<tr class="r v-${row.verdict} ${classOf.get(row.app)}"><td>${row.app}</td><td><span class="verdict ${row.verdict}">${VERDICT_LABEL[row.verdict]}</span></td>${who}<td>${row.reason}</td><td>${row.person?.status ?? ''}</td><td>${row.person?.terminationDate ?? ''}</td><td>${row.person?.manager ?? ''}</td>${tail}</tr>`;
     }
-    return html`<tr class="r ${classOf.get(row.app)}">${base}${tail}</tr>`;
+    return html`<tr class="r ${classOf.get(row.app)}"><td>${row.app}</td>${who}${tail}</tr>`;
   });
 
   return html`<section id="all">
@@ -194,10 +211,12 @@ ${apps.map((a) => html`<input type="radio" name="a" id="${classOf.get(a)}"><labe
 <div class="filters">
 ${verdictFilter}
 ${appFilter}
+<div class="table-wrap">
 <table>
 ${head}
 ${body}
 </table>
+</div>
 </div>
 </section>`;
 }

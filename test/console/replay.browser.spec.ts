@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
@@ -67,21 +67,73 @@ test('replay --commit applies the recorded change once', async () => {
   expect(await mutations('billcom')).toBe(1);
 });
 
-test('replay --trace serves the recorded trace over HTTP on 127.0.0.1', async () => {
-  const child = spawn(process.execPath, [CLI_BIN, 'replay', jobId, '--task', 't01-stitch', '--trace', '--config', fx.configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const m = /(http:\/\/127\.0\.0\.1:\d+\S*)/.exec(line);
-        if (m) resolve(m[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`replay --trace exited ${code}`)));
+/** The stitch task's trace records as the job file on disk has them: file name → phase caption. */
+async function recordedTraces(): Promise<Map<string, string>> {
+  const job = JSON.parse(await readFile(path.join(fx.dataDir, 'jobs', jobId, 'job.json'), 'utf8'));
+  const task = job.tasks.find((t: { id: string }) => t.id === 't01-stitch');
+  return new Map(task.evidence.filter((e: { kind: string }) => e.kind === 'trace').map((e: { path: string; caption: string }) => [e.path, e.caption]));
+}
+
+/** Starts `replay --trace …`, waits for the viewer URL, and returns the line that names the trace. */
+async function serve(traceArgs: string[]): Promise<{ line: string; url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [CLI_BIN, 'replay', jobId, '--task', 't01-stitch', ...traceArgs, '--config', fx.configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { line, url } = await new Promise<{ line: string; url: string }>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\S*)/.exec(l);
+      if (m) resolve({ line: l, url: m[1]! });
     });
-    const res = await fetch(url, { redirect: 'manual' });
+    child.once('exit', (code) => reject(new Error(`replay --trace exited ${code}`)));
+  });
+  return { line, url, stop: () => child.kill('SIGTERM') };
+}
+
+test('evidence #4: replay --trace serves the trace of the change, not a look-up', async () => {
+  const recorded = await recordedTraces();
+  const change = [...recorded].filter(([, caption]) => caption === 'Playwright trace: deactivate').map(([name]) => name);
+  expect(change).toHaveLength(1);
+  // The look-up is recorded too; the old "alphabetically last file" rule served it.
+  expect([...recorded.values()]).toContain('Playwright trace: find');
+  const served = await serve(['--trace']);
+  try {
+    expect(served.line).toContain(`(${change[0]}, deactivate)`);
+    const res = await fetch(served.url, { redirect: 'manual' });
     expect([200, 302]).toContain(res.status);
   } finally {
-    child.kill('SIGTERM');
+    served.stop();
   }
+});
+
+test('evidence #4: replay --trace list shows each trace with phase, time and size', async () => {
+  const result = await cli(['--json', 'replay', jobId, '--task', 't01-stitch', '--trace', 'list', '--config', fx.configPath]);
+  expect(result.code, result.stderr).toBe(0);
+  const doc = JSON.parse(result.stdout) as { task: string; traces: { name: string; phase: string; change: boolean; at: string; bytes: number; hashOk: boolean }[] };
+  const taskDir = path.join(fx.dataDir, 'jobs', jobId, 't01-stitch');
+  const onDisk = (await readdir(taskDir)).filter((f) => f.endsWith('.zip')).sort();
+  expect(doc.traces.map((t) => t.name).sort()).toEqual(onDisk);
+  const recorded = await recordedTraces();
+  for (const t of doc.traces) {
+    expect(t.bytes).toBe((await stat(path.join(taskDir, t.name))).size);
+    expect(`Playwright trace: ${t.phase}`).toBe(recorded.get(t.name));
+    expect(t.change).toBe(t.phase === 'deactivate');
+    expect(t.hashOk).toBe(true);
+    expect(Number.isNaN(Date.parse(t.at))).toBe(false);
+  }
+  const human = await cli(['replay', jobId, '--task', 't01-stitch', '--trace', 'list', '--config', fx.configPath]);
+  expect(human.code).toBe(0);
+  for (const t of doc.traces) expect(human.stdout).toContain(`${t.name}  ${t.phase}`);
+});
+
+test('evidence #4: replay --trace NAME serves that trace; an unknown name is a usage error', async () => {
+  const lookup = [...(await recordedTraces())].find(([, caption]) => caption === 'Playwright trace: find')![0];
+  const served = await serve(['--trace', lookup]);
+  try {
+    expect(served.line).toContain(`(${lookup}, find)`);
+  } finally {
+    served.stop();
+  }
+  const bad = await cli(['replay', jobId, '--task', 't01-stitch', '--trace', '../t02-billcom/evidence.json', '--config', fx.configPath]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('no trace named');
 });
 
 test('an unknown job is a usage error', async () => {

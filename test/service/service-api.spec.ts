@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import Database from 'better-sqlite3';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { groundTruth } from '../support/api-env.js';
 import { dataPath, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
@@ -92,9 +93,19 @@ test('the report is HTML that escapes app-supplied names and verifies', async ()
   const report = await env.call('GET', `/v1/jobs/${job.id}/report`);
   expect(report.status).toBe(200);
   expect(String(report.headers['content-type'])).toContain('text/html');
-  expect(report.text).toContain('verified');
+  // The verdict itself: a bare toContain('verified') would also match "✘ NOT verified".
+  expect(report.text).toMatch(/<p class="chain-ok" id="verification">✔ verified: audit chain intact \(\d+ records\)/);
   expect(report.text).not.toContain('<img src=x');
   expect(report.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  // After an audit record is edited behind the service's back, the same report says so.
+  const db = new Database(dataPath(env, 'seatctl.db'));
+  try {
+    db.prepare("UPDATE audit SET data = '{\"status\":\"cancelled\"}' WHERE job_id = ? AND kind = 'finished'").run(job.id);
+  } finally {
+    db.close();
+  }
+  const tampered = await env.call('GET', `/v1/jobs/${job.id}/report`);
+  expect(tampered.text).toMatch(/<p class="chain-bad" id="verification">✘ NOT verified: audit chain broken at record \d+/);
 });
 
 test('metrics expose jobs by state, task durations, retries and queue depth', async () => {

@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -15,6 +13,7 @@ import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import { parseCount } from './fixtures-up.js';
 import { humanSummary, jobDocument } from '../render-job.js';
+import { printTraceList, serveTrace } from './replay-trace.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 
@@ -24,13 +23,15 @@ interface ReplayOptions {
   slowMo?: string;
   pause?: boolean;
   commit?: boolean;
-  trace?: boolean;
+  /** true (the change's trace), 'list', or a trace file name. */
+  trace?: boolean | string;
 }
 
 /**
  * Reruns a job's console tasks from their recorded inputs, in a visible browser when
  * asked, to watch a flow that broke. A rehearsal (dry run) unless --commit. With
- * --trace, serves the recorded Playwright trace over HTTP on loopback instead.
+ * --trace, serves a recorded Playwright trace over HTTP on loopback instead (by default
+ * the trace of the task's change, not of a look-up); --trace list lists them.
  */
 export function registerReplay(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
   program
@@ -42,7 +43,7 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
     .option('--slow-mo <ms>', 'slow every browser action down by this many ms')
     .option('--pause', 'wait for Enter after every screenshot step (in a terminal)')
     .option('--commit', 'really apply the changes (default: rehearse only)')
-    .option('--trace', "serve the task's recorded trace with Playwright's trace viewer on 127.0.0.1")
+    .option('--trace [name]', "serve a recorded trace with Playwright's trace viewer on 127.0.0.1: the change's (default), a file NAME, or 'list' to list them")
     .action((jobId: string, opts: ReplayOptions) =>
       run(async () => {
         const slowMo = parseCount('--slow-mo', opts.slowMo, 60_000);
@@ -52,7 +53,11 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
           const recorded = await loadJob(ctx.config.dataDir, jobId);
           const tasks = recorded.tasks.filter((t) => ctx.config.apps[t.app]?.definition.kind === 'console' && (!opts.task || t.id === opts.task));
           if (!tasks.length) throw new SeatctlError('USAGE', `replay: job ${jobId} has no console task${opts.task ? ` named ${opts.task}` : ''}`);
-          if (opts.trace) return await serveTrace(io, jobDir(ctx.config.dataDir, jobId), tasks[0]!);
+          if (opts.trace !== undefined && opts.trace !== false) {
+            const taskDir = path.join(jobDir(ctx.config.dataDir, jobId), tasks[0]!.id);
+            if (opts.trace === 'list') return await printTraceList(io, Boolean(globals().json), taskDir, tasks[0]!);
+            return await serveTrace(io, taskDir, tasks[0]!, opts.trace === true ? undefined : opts.trace);
+          }
           if (opts.headed && !io.env.DISPLAY) throw new SeatctlError('USAGE', 'replay --headed needs a display: run it under xvfb-run, or on a desktop session');
           if (opts.pause && !io.isTTY) throw new SeatctlError('USAGE', 'replay --pause needs a terminal to read Enter from');
 
@@ -121,35 +126,4 @@ async function waitForEnter(io: CliIO, caption: string): Promise<void> {
   const rl = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => rl.once('line', () => resolve()));
   rl.close();
-}
-
-/** Playwright's trace viewer over HTTP on loopback (show-trace needs no bundled browser this way). */
-async function serveTrace(io: CliIO, dir: string, task: Task): Promise<number> {
-  const taskDir = path.join(dir, task.id);
-  const traces = (await readdir(taskDir).catch(() => [] as string[])).filter((f) => f.startsWith('trace-') && f.endsWith('.zip')).sort();
-  // The last trace is the task's change; earlier ones are its look-ups.
-  const trace = traces.at(-1);
-  if (!trace) throw new SeatctlError('USAGE', `replay --trace: task ${task.id} has no recorded trace`);
-  // cli.js is not in playwright-core's exports map; its package.json is, and sits beside it.
-  const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'cli.js');
-  const child = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', path.join(taskDir, trace)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (line) => {
-      const m = /Listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new SeatctlError('INTERNAL', `trace viewer exited (${code})`)));
-  });
-  io.stdout(`trace viewer for ${task.id} (${trace}): ${url}\nCtrl-C to stop.\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      child.kill('SIGTERM');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    child.once('exit', () => resolve());
-  });
-  return EXIT.OK;
 }
