@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EvidenceSink } from '../drivers/driver.js';
 import type { Redactor } from '../log/redactor.js';
 import type { EvidenceItem, FileEvidence } from '../model/index.js';
+import { writePrivateFile } from '../fs/private-files.js';
 
 export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
@@ -51,7 +52,7 @@ export function createEvidenceSink(dir: string, redactor: Redactor, earlier: rea
     async writeRecord() {
       await ensureDir();
       const file = path.join(dir, 'evidence.json');
-      await writeFile(file, JSON.stringify(redactor.scrubDeep(items), null, 2), { mode: 0o600 });
+      await writePrivateFile(file, JSON.stringify(redactor.scrubDeep(items), null, 2));
       return file;
     },
   };

@@ -13,6 +13,7 @@ import { finalStatus } from './run-job.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, jobDir, landed } from './task-runner.js';
 import { notListedNote } from './apply-task.js';
+import { writePrivateFile } from '../fs/private-files.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
@@ -70,7 +71,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     await audit(job.id, 'finished', { status: job.status, outcomes: job.tasks.map((t) => ({ task: t.id, outcome: t.outcome, error: t.error?.code ?? null })) });
     const dir = jobDir(runtime.config.dataDir, job.id);
     await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writeFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2), { mode: 0o600 });
+    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
     return must(job.id);
   }
 

@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job, Task } from '../model/index.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, jobDir } from './task-runner.js';
+import { writePrivateFile } from '../fs/private-files.js';
 
 export { jobDir } from './task-runner.js';
 
@@ -36,7 +37,7 @@ export async function runJob(job: Job, runtime: Runtime, options: RunJobOptions 
 
   job.status = finalStatus(job);
   job.finishedAt = new Date().toISOString();
-  await writeFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2), { mode: 0o600 });
+  await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
   return job;
 }
 

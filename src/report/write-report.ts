@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { jobDir } from '../engine/task-runner.js';
 import { SeatctlError } from '../errors/index.js';
 import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/index.js';
 import { imageKey, renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
+import { writePrivateFile } from '../fs/private-files.js';
 
 export interface JobVerification {
   chain: { ok: boolean; records: number; brokenAt?: number | undefined };
@@ -72,6 +73,6 @@ export async function writeJobReport(store: JobStore, dataDir: string, jobId: st
     generatedAt: new Date().toISOString(),
   });
   const file = path.join(dir, 'report.html');
-  await writeFile(file, html, { mode: 0o600 });
+  await writePrivateFile(file, html);
   return file;
 }
