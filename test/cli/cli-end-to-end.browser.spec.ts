@@ -41,7 +41,7 @@ test('fixtures up prints one ready line with the config and every app', async ()
 });
 
 test('offboard jdoe: disabled in BigID with role Admin kept, archived in Sigma; exit 0', async () => {
-  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--yes', '--config', ready.config]);
   expect(result.code, result.stderr).toBe(0);
   const doc = JSON.parse(result.stdout);
   expect(doc.job.status).toBe('succeeded');
@@ -52,7 +52,7 @@ test('offboard jdoe: disabled in BigID with role Admin kept, archived in Sigma; 
 
 test('running it again reports noop for both and adds no mutation', async () => {
   const before = [(await state('bigid')).mutations.length, (await state('sigma')).mutations.length];
-  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--yes', '--config', ready.config]);
   expect(result.code).toBe(0);
   const doc = JSON.parse(result.stdout);
   expect(doc.job.tasks.map((t: { outcome: string }) => t.outcome)).toEqual(['noop', 'noop']);
@@ -60,7 +60,7 @@ test('running it again reports noop for both and adds no mutation', async () => 
 });
 
 test('evidence for every task (requests for API work, screenshots and traces for console work), owner-only, no secret', async () => {
-  const result = await cliProcess(['offboard', 'asmith@example.com', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'asmith@example.com', '--json', '--yes', '--config', ready.config]);
   const doc = JSON.parse(result.stdout);
   const secretsDir = path.join(path.dirname(ready.config), 'secrets');
   const secrets = await Promise.all((await readdir(secretsDir)).map((f) => readFile(path.join(secretsDir, f), 'utf8')));
@@ -78,7 +78,7 @@ test('evidence for every task (requests for API work, screenshots and traces for
 });
 
 test('a failed task gives exit 1 and an error with a code', async () => {
-  const result = await cliProcess(['set-role', 'jdoe@example.com', '--role', 'bigid=Superuser', '--json', '--config', ready.config]);
+  const result = await cliProcess(['set-role', 'jdoe@example.com', '--role', 'bigid=Superuser', '--json', '--yes', '--config', ready.config]);
   expect(result.code).toBe(1);
   const task = JSON.parse(result.stdout).job.tasks[0];
   expect(task.outcome).toBe('failed');

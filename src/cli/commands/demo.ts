@@ -29,6 +29,8 @@ export function registerDemo(program: Command, io: CliIO, run: Runner, globals: 
         const launched = await launchFixtures({ dir });
         try {
           if (!flags.json) io.stdout(`offboarding jdoe@example.com from ${Object.keys(launched.apps).join(', ')}\n`);
+          // No question: the demo changes only the simulators it has just started in its
+          // own folder, and a first-time user (or CI, with no terminal) runs it unattended.
           const code = await runJobCommand(io, { ...flags, yes: true, config: launched.configPath }, { kind: 'offboard', email: 'jdoe@example.com', apps: 'all' });
           if (!flags.json) io.stdout(`screenshots and traces of the console tasks: ${path.join(launched.dataDir, 'jobs')}/<job>/<task>/\n`);
           return code;
