@@ -12,7 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import { createProgress } from '../progress.js';
-import { humanSummary } from '../render-job.js';
+import { humanSummary, notFoundAnywhere } from '../render-job.js';
 
 export interface JobCommandFlags extends GlobalFlags {
   /** Apply without asking: needed for a change when stdin is not a terminal. */
@@ -25,7 +25,7 @@ export interface JobCommandFlags extends GlobalFlags {
  * terminal (unless --yes; without a terminal a change needs --yes), apply, write the HTML report.
  * In a terminal, the person's "yes" is the approval the plan hash is bound to.
  */
-export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput): Promise<number> {
+export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput, onDone?: (stored: StoredJob, dataDir: string) => void): Promise<number> {
   const parsed = jobRequestSchema.safeParse(input);
   if (!parsed.success) throw new SeatctlError('USAGE', formatIssues(parsed.error.issues), { details: { field: String(parsed.error.issues[0]?.path[0] ?? '') } });
   if (parsed.data.kind === 'undo') throw new SeatctlError('USAGE', 'use seatctl jobs undo <id>');
@@ -62,13 +62,24 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
       }
     }
     const report = await writeJobReport(store, ctx.config.dataDir, result.job.id);
-    if (flags.json) io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');
+    onDone?.(result, ctx.config.dataDir);
+    if (flags.json) {
+      io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');
+      const absent = notFoundAnywhere(result.job);
+      if (absent) io.stderr(`seatctl: ${absent}\n`);
+    }
     else {
       io.stdout(humanSummary(result.job, ctx.config.dataDir));
       if (result.job.status === 'awaiting_approval') {
         io.stdout(`approval required: ${result.approvalReasons.join('; ')}\n  review:  seatctl jobs show ${result.job.id}\n  approve: seatctl jobs approve ${result.job.id} --hash ${result.planHash}\n`);
       }
       io.stdout(`report: ${report}\n`);
+    }
+    // A role no app knows is the request's fault (exit 2), and no app was changed for it.
+    const refused = result.job.tasks.filter((t) => t.error?.code === 'ROLE_INVALID');
+    if (refused.length) {
+      io.stderr(`seatctl: plan refused, nothing was changed in any app: ${refused.map((t) => t.error!.message).join('; ')}\n`);
+      return EXIT.USAGE;
     }
     // Waiting for approval is not done: scripts must not take it for success.
     return result.job.status === 'succeeded' || result.job.status === 'planned' ? EXIT.OK : EXIT.TASK_FAILED;
