@@ -12,6 +12,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerServe } from './commands/serve.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerNewDriver } from './commands/new-driver.js';
+import { packageVersion } from './version.js';
 
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
@@ -24,6 +25,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     .option('--config <file>', 'config file (default ./seatctl.config.json, or SEATCTL_CONFIG)')
     .option('--json', 'print one JSON document on stdout; logs go to stderr')
     .option('--verbose', 'log progress to stderr')
+    .version(packageVersion(), '--version', 'print the seatctl version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run seatctl --help for usage)');
