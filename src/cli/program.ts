@@ -13,6 +13,7 @@ import { registerServe } from './commands/serve.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerNewDriver } from './commands/new-driver.js';
 import { packageVersion } from './version.js';
+import { registerTestDriver } from './commands/test-driver.js';
 
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
@@ -52,6 +53,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   registerServe(program, io, run, globals);
   registerJobs(program, io, run, globals);
   registerNewDriver(program, io, run, globals);
+  registerTestDriver(program, io, run, globals);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
