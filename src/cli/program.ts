@@ -13,6 +13,8 @@ import { registerServe } from './commands/serve.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerNewDriver } from './commands/new-driver.js';
 import { terminalSafeIO } from './terminal-text.js';
+import { packageVersion } from './version.js';
+import { registerTestDriver } from './commands/test-driver.js';
 
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
@@ -26,6 +28,7 @@ export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
     .option('--config <file>', 'config file (default ./seatctl.config.json, or SEATCTL_CONFIG)')
     .option('--json', 'print one JSON document on stdout; logs go to stderr')
     .option('--verbose', 'log progress to stderr')
+    .version(packageVersion(), '--version', 'print the seatctl version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run seatctl --help for usage)');
@@ -52,6 +55,7 @@ export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
   registerServe(program, io, run, globals);
   registerJobs(program, io, run, globals);
   registerNewDriver(program, io, run, globals);
+  registerTestDriver(program, io, run, globals);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -83,12 +83,31 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
         await saveTask(t, job);
       }),
     );
+    const refused = job.tasks.filter((t) => t.error?.code === 'ROLE_INVALID');
+    if (refused.length) return refusePlan(stored, refused);
     const hash = planHash(job);
     const request = stored.meta.request;
     const reasons = job.dryRun ? [] : approvalReasons(job, deps.approvals, request.kind !== 'review' && request.requireApproval);
     await store.setPlan(job.id, hash, reasons);
     await audit(job.id, 'planned', { planHash: hash, reasons, tasks: job.tasks.map((t) => ({ task: t.id, operations: t.plan?.operations ?? [], summary: t.plan?.summary ?? t.detail })) });
     return must(job.id);
+  }
+
+  /**
+   * A request is validated as a whole: an invalid role in any app means the request was
+   * wrong, so no app is changed (a person created in BigID but not in Sigma is a half-done
+   * provisioning someone must now clean up). The other tasks are cancelled, not failed.
+   */
+  async function refusePlan(stored: StoredJob, refused: Task[]): Promise<StoredJob> {
+    const { job } = stored;
+    const why = refused.map((t) => `${t.app}: ${t.error?.message ?? 'invalid role'}`).join('; ');
+    for (const t of job.tasks) {
+      if (t.status !== 'planned') continue;
+      Object.assign(t, { status: 'cancelled', outcome: null, detail: `not applied: the plan was refused (${why})`, finishedAt: new Date().toISOString() });
+      await saveTask(t, job);
+    }
+    await audit(job.id, 'plan_refused', { tasks: refused.map((t) => ({ task: t.id, app: t.app, error: t.error?.code })) });
+    return finish((await store.get(job.id))!);
   }
 
   async function waitForApproval(stored: StoredJob): Promise<StoredJob> {
@@ -200,6 +219,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
     if (stored.meta.request.kind === 'review') return review(stored, stored.meta.request);
     if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending')) stored = await plan(stored);
+    if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.approvalReasons.length && stored.approvedHash !== stored.planHash) return waitForApproval(stored);
     return apply(stored);
   }

@@ -8,6 +8,7 @@ import type { Runtime } from './runtime.js';
 import { planTask } from './plan-task.js';
 import { applyTask } from './apply-task.js';
 import { provisionSpec } from './provision-spec.js';
+import { checkRoles } from '../drivers/read-back.js';
 
 /**
  * One task's two phases, usable apart: plan (reads only) and apply (the change). The
@@ -100,6 +101,10 @@ export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSign
         if (task.action === 'provision' && plan.operations.includes('provision')) {
           // Role names are checked before anything is created.
           await reader(task, sink)('validate roles', () => driver.validateProvision([provisionSpec(task)], ctx));
+        } else if (task.params.role && plan.operations.includes('set-role')) {
+          // A role change is checked at plan time too, so a bad role in one app stops the whole job.
+          const role = task.params.role;
+          await reader(task, sink)('validate roles', async () => checkRoles(task.app, [role], await driver.listRoles(ctx)));
         }
         task.status = 'planned';
         if (!plan.operations.length) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';
 import type { JobStore } from '../store/index.js';
+import { canonicalJson } from '../store/canonical-json.js';
 import { tokenMatches } from './auth.js';
 import { registerRequestGuard } from './request-guard.js';
 import { approveBodySchema, createJobBodySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
@@ -98,6 +100,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const headerKey = req.headers['idempotency-key'];
     const key = idempotencyKey ?? (typeof headerKey === 'string' ? headerKey : undefined);
     const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: 'api' });
+    // A key names one request: the same key with another body is a client bug, never the old job.
+    if (!created && bodyHash(stored.meta.request, stored.meta.runAt) !== bodyHash(request, runAt)) {
+      return sendError(reply, 409, 'IDEMPOTENCY_KEY_REUSED', `idempotency key already used for job ${stored.job.id} with a different request body`, 'idempotencyKey');
+    }
     if (created) deps.launch(stored.job.id);
     return reply.status(created ? 202 : 200).send(storedJobDocument(stored, deps.config.dataDir));
   });
@@ -148,6 +154,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/**
+ * The request as validated (defaults filled in), canonical JSON, hashed: key order and
+ * defaults spelled out or left implicit do not make two bodies differ.
+ */
+function bodyHash(request: unknown, runAt: string | undefined): string {
+  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify({ request, runAt: runAt ?? null })))).digest('hex');
 }
 
 async function mustGet(store: JobStore, id: string) {

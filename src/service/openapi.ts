@@ -34,7 +34,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           description: 'A review lists every account of the chosen apps, optionally reconciled against an inline roster (CSV); its CSV, JSON and HTML outputs are artifacts of the job (review.csv, review.json, review.html) and its report is review.html.',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: schema(createJobBodySchema) } } },
-          responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key'), 400: err('invalid body; `field` names the field'), 401: err('no or wrong token'), 413: err('body over 64 KiB (9 MiB for a review with a roster)'), 503: err('shutting down') },
+          responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key and the same body'), 400: err('invalid body; `field` names the field'), 409: err('IDEMPOTENCY_KEY_REUSED: the key was used before with a different body'), 401: err('no or wrong token'), 413: err('body over 64 KiB (9 MiB for a review with a roster)'), 503: err('shutting down') },
         },
         get: {
           summary: 'list jobs, newest first',

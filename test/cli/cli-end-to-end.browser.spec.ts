@@ -41,7 +41,7 @@ test('fixtures up prints one ready line with the config and every app', async ()
 });
 
 test('offboard jdoe: disabled in BigID with role Admin kept, archived in Sigma; exit 0', async () => {
-  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--yes', '--config', ready.config]);
   expect(result.code, result.stderr).toBe(0);
   const doc = JSON.parse(result.stdout);
   expect(doc.job.status).toBe('succeeded');
@@ -52,7 +52,7 @@ test('offboard jdoe: disabled in BigID with role Admin kept, archived in Sigma; 
 
 test('running it again reports noop for both and adds no mutation', async () => {
   const before = [(await state('bigid')).mutations.length, (await state('sigma')).mutations.length];
-  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'jdoe@example.com', '--apps', 'bigid,sigma', '--json', '--yes', '--config', ready.config]);
   expect(result.code).toBe(0);
   const doc = JSON.parse(result.stdout);
   expect(doc.job.tasks.map((t: { outcome: string }) => t.outcome)).toEqual(['noop', 'noop']);
@@ -60,8 +60,12 @@ test('running it again reports noop for both and adds no mutation', async () => 
 });
 
 test('evidence for every task (requests for API work, screenshots and traces for console work), owner-only, no secret', async () => {
-  const result = await cliProcess(['offboard', 'asmith@example.com', '--json', '--config', ready.config]);
+  const result = await cliProcess(['offboard', 'asmith@example.com', '--json', '--yes', '--config', ready.config]);
+  expect(result.code, result.stderr).toBe(0);
   const doc = JSON.parse(result.stdout);
+  // One task per app fixtures up started: a loop over zero tasks would prove nothing.
+  expect(doc.job.tasks.map((t: { app: string }) => t.app).sort()).toEqual(Object.keys(ready.apps).sort());
+  expect(Object.keys(ready.apps).sort()).toEqual(['bigid', 'billcom', 'sigma', 'stitch']);
   const secretsDir = path.join(path.dirname(ready.config), 'secrets');
   const secrets = await Promise.all((await readdir(secretsDir)).map((f) => readFile(path.join(secretsDir, f), 'utf8')));
   for (const task of doc.job.tasks) {
@@ -77,10 +81,15 @@ test('evidence for every task (requests for API work, screenshots and traces for
   for (const s of secrets) expect(result.stdout + result.stderr).not.toContain(s);
 });
 
-test('a failed task gives exit 1 and an error with a code', async () => {
-  const result = await cliProcess(['set-role', 'jdoe@example.com', '--role', 'bigid=Superuser', '--json', '--config', ready.config]);
-  expect(result.code).toBe(1);
-  const task = JSON.parse(result.stdout).job.tasks[0];
+test('a failed task gives exit 1 and an error with a code; a role no app knows is refused with exit 2', async () => {
+  const before = (await state('bigid')).mutations.length;
+  const missing = await cliProcess(['set-role', 'nobody@example.com', '--role', 'bigid=Admin', '--json', '--yes', '--config', ready.config]);
+  expect(missing.code, missing.stderr).toBe(1);
+  const task = JSON.parse(missing.stdout).job.tasks[0];
   expect(task.outcome).toBe('failed');
-  expect(task.error.code).toBe('ROLE_INVALID');
+  expect(task.error.code).toBe('USER_NOT_FOUND');
+  const badRole = await cliProcess(['set-role', 'jdoe@example.com', '--role', 'bigid=Superuser', '--json', '--yes', '--config', ready.config]);
+  expect(badRole.code, badRole.stderr).toBe(2);
+  expect(JSON.parse(badRole.stdout).job.tasks[0].error.code).toBe('ROLE_INVALID');
+  expect((await state('bigid')).mutations.length).toBe(before);
 });

@@ -90,19 +90,28 @@ test('a bad roster exits 2 naming the line, before any app is read', async () =>
 });
 
 test('an incomplete listing exits 1 and says INCOMPLETE, in every format', async () => {
-  env.sigma.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/v2/members', times: 50 });
+  // Enough faults for both runs below: the second must be incomplete too, not "either way".
+  env.sigma.faults.enqueue({ kind: '503', method: 'GET', pathPrefix: '/v2/members', times: 1000 });
   const out = path.join(env.dir, 'partial.html');
   const r = await cli(['review', '--config', configFile, '--roster', await writeRoster(), '--out', out]);
   expect(r.code).toBe(1);
   expect(r.stderr).toContain('INCOMPLETE');
   expect(await readFile(out, 'utf8')).toContain('INCOMPLETE');
   const json = await cli(['review', '--config', configFile, '--format', 'json']);
-  // The fault queue may be spent by now; when it is not, the JSON says so.
+  expect(json.code).toBe(1);
   const doc = JSON.parse(json.stdout);
-  expect(doc.review.complete).toBe(json.code === 0);
+  expect(doc.review.complete).toBe(false);
 });
 
 test('--offboard-orphans --yes creates one offboarding job that applies each change once', async () => {
+  // Ground truth before: the orphans (asmith, absent from the roster; jdoe, terminated) with access.
+  type U = { email: string; isEnabled?: boolean; isArchived?: boolean };
+  const orphans = ['asmith@example.com', 'jdoe@example.com'];
+  const activeIn = (users: U[], active: (u: U) => boolean) => users.filter((u) => orphans.includes(u.email.toLowerCase()) && active(u)).length;
+  const expected =
+    activeIn((await groundTruth<{ users: U[] }>(env.bigid.stateUrl)).users, (u) => u.isEnabled === true) +
+    activeIn((await groundTruth<{ users: U[] }>(env.sigma.stateUrl)).users, (u) => u.isArchived !== true);
+  expect(expected).toBeGreaterThanOrEqual(2);
   const r = await cli(['review', '--config', configFile, '--roster', await writeRoster(), '--format', 'csv', '--out', path.join(env.dir, 'r.csv'), '--offboard-orphans', '--yes']);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).toMatch(/creating one offboarding job for 2 people/);
@@ -110,7 +119,9 @@ test('--offboard-orphans --yes creates one offboarding job that applies each cha
   const bigid = await groundTruth(env.bigid.stateUrl);
   const sigma = await groundTruth(env.sigma.stateUrl);
   const changed = bigid.mutations.length + sigma.mutations.length;
-  expect(changed).toBeGreaterThan(0);
+  // Exactly one mutation per orphaned account with access, and each is now without access.
+  expect(changed).toBe(expected);
+  expect(activeIn(bigid.users as U[], (u) => u.isEnabled === true) + activeIn(sigma.users as U[], (u) => u.isArchived !== true)).toBe(0);
   // Run it again: no orphans left, no new job, no new mutation.
   const again = await cli(['review', '--config', configFile, '--roster', await writeRoster(), '--format', 'csv', '--out', path.join(env.dir, 'r2.csv'), '--offboard-orphans', '--yes']);
   expect(again.code).toBe(0);

@@ -65,7 +65,7 @@ test('the API starter, unchanged, offboards through the engine against an app th
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout).job.tasks[0].outcome).toBe('planned');
     expect(beta.state().mutations).toHaveLength(0);
-    const real = await cli(['--json', 'offboard', 'jdoe@example.com', '--config', config], env);
+    const real = await cli(['--json', 'offboard', 'jdoe@example.com', '--yes', '--config', config], env);
     expect(real.code, real.stderr).toBe(0);
     expect(JSON.parse(real.stdout).job.tasks[0].outcome).toBe('changed');
     expect(beta.state().users.find((u) => u.email === 'jdoe@example.com')!.active).toBe(false);

@@ -7,6 +7,7 @@ import type { CliIO } from '../io.js';
 import { ensureChromium } from '../../browser/ensure-browser.js';
 import type { GlobalFlags } from '../context.js';
 import { runJobCommand } from './run-job-command.js';
+import { evidenceDirs } from '../render-job.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 
@@ -29,8 +30,16 @@ export function registerDemo(program: Command, io: CliIO, run: Runner, globals: 
         const launched = await launchFixtures({ dir });
         try {
           if (!flags.json) io.stdout(`offboarding jdoe@example.com from ${Object.keys(launched.apps).join(', ')}\n`);
-          const code = await runJobCommand(io, { ...flags, yes: true, config: launched.configPath }, { kind: 'offboard', email: 'jdoe@example.com', apps: 'all' });
-          if (!flags.json) io.stdout(`screenshots and traces of the console tasks: ${path.join(launched.dataDir, 'jobs')}/<job>/<task>/\n`);
+          // No question: the demo changes only the simulators it has just started in its
+          // own folder, and a first-time user (or CI, with no terminal) runs it unattended.
+          let dirs: { app: string; dir: string }[] = [];
+          const code = await runJobCommand(io, { ...flags, yes: true, config: launched.configPath }, { kind: 'offboard', email: 'jdoe@example.com', apps: 'all' }, (stored, dataDir) => {
+            dirs = evidenceDirs(stored.job, dataDir);
+          });
+          if (!flags.json) {
+            io.stdout('evidence of each task (screenshots and traces for the consoles, request records for the APIs):\n');
+            for (const d of dirs) io.stdout(`  ${d.app.padEnd(10)} ${d.dir}\n`);
+          }
           return code;
         } finally {
           await launched.close();

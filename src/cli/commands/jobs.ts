@@ -145,7 +145,11 @@ function humanJob(doc: ReturnType<typeof storedJobDocument> & { job: { review?: 
   const j = doc.job;
   const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`];
   if (j.approval.required) lines.push(`approval: ${j.approval.approvedHash === j.planHash && j.planHash ? `approved by ${j.approval.approvedBy}` : 'REQUIRED'} — ${j.approval.reasons.join('; ')}`);
-  for (const t of j.tasks) lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
+  for (const t of j.tasks) {
+    lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
+    // Notes carry what a person must still do (a SAML user must be disabled in the IdP too).
+    for (const n of t.notes) lines.push(`      note: ${n}`);
+  }
   if (j.review) {
     lines.push(`review ${j.review.complete ? 'complete' : 'INCOMPLETE'}: ${j.review.rows} rows, ${j.review.orphans} orphaned account(s)${j.review.offboardJob ? `, offboarding job ${j.review.offboardJob}` : ''}`);
     for (const a of j.review.apps) lines.push(`  ${a.app.padEnd(10)} ${a.count} users${a.complete ? '' : ` INCOMPLETE (${a.error?.code ?? 'error'}: ${a.error?.message ?? ''})`}`);

@@ -12,25 +12,27 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import { createProgress } from '../progress.js';
-import { humanSummary } from '../render-job.js';
+import { humanSummary, notFoundAnywhere } from '../render-job.js';
 
 export interface JobCommandFlags extends GlobalFlags {
-  /** Do not ask for confirmation in a terminal. */
+  /** Apply without asking: needed for a change when stdin is not a terminal. */
   yes?: boolean;
 }
 
 /**
  * offboard, provision and set-role all end here, on the same engine and store as the
  * service: validate with the service's schema, plan, show the plan and ask in a
- * terminal (unless --yes; never without a terminal), apply, write the HTML report.
+ * terminal (unless --yes; without a terminal a change needs --yes), apply, write the HTML report.
  * In a terminal, the person's "yes" is the approval the plan hash is bound to.
  */
-export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput): Promise<number> {
+export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: JobRequestInput, onDone?: (stored: StoredJob, dataDir: string) => void): Promise<number> {
   const parsed = jobRequestSchema.safeParse(input);
   if (!parsed.success) throw new SeatctlError('USAGE', formatIssues(parsed.error.issues), { details: { field: String(parsed.error.issues[0]?.path[0] ?? '') } });
   if (parsed.data.kind === 'undo') throw new SeatctlError('USAGE', 'use seatctl jobs undo <id>');
   if (parsed.data.kind === 'review') throw new SeatctlError('USAGE', 'use seatctl review');
-  const interactive = io.isTTY && Boolean(process.stdin.isTTY) && !flags.yes && !flags.json && !parsed.data.dryRun;
+  // As Terraform does: a change is confirmed by a person at a terminal or by --yes, never
+  // implied by a pipe or by --json (`seatctl set-role … | tee log` used to apply unasked).
+  const interactive = Boolean(io.stdinIsTTY) && !flags.yes && !parsed.data.dryRun;
   const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
   const ctx = await openContext(io, flags);
   const store = openJobStore(ctx.config.dataDir);
@@ -40,12 +42,18 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
     const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, onTask: progress.onTask });
     // A missing secret stops the run before a job is stored (a stored job would be resumed later).
     ctx.runtime.checkSecrets(requestApps(request, ctx.config));
+    // After the config and apps are checked (their errors say more), before anything is read or stored.
+    if (!parsed.data.dryRun && !flags.yes && !io.stdinIsTTY) {
+      throw new SeatctlError('USAGE', `${parsed.data.kind} changes accounts and there is no terminal to confirm it on (stdin is not a TTY): pass the --yes option to apply it without a question, or --dry-run to only see the plan`, { details: { field: '--yes' } });
+    }
     const { stored } = await engine.submit(request, { requestedBy: who });
     let result = await engine.process(stored.job.id);
     progress.done();
     if (result.job.status === 'awaiting_approval' && interactive) {
-      io.stdout(planText(result));
-      if (await confirm(io, 'Apply this plan?')) {
+      // With --json, stdout is the one JSON document: the question goes to stderr.
+      const say = flags.json ? io.stderr : io.stdout;
+      say(planText(result));
+      if (await confirm(say, 'Apply this plan?')) {
         await engine.approve(result.job.id, result.planHash!, who);
         result = await engine.process(result.job.id);
         progress.done();
@@ -54,13 +62,24 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
       }
     }
     const report = await writeJobReport(store, ctx.config.dataDir, result.job.id);
-    if (flags.json) io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');
+    onDone?.(result, ctx.config.dataDir);
+    if (flags.json) {
+      io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');
+      const absent = notFoundAnywhere(result.job);
+      if (absent) io.stderr(`seatctl: ${absent}\n`);
+    }
     else {
       io.stdout(humanSummary(result.job, ctx.config.dataDir));
       if (result.job.status === 'awaiting_approval') {
         io.stdout(`approval required: ${result.approvalReasons.join('; ')}\n  review:  seatctl jobs show ${result.job.id}\n  approve: seatctl jobs approve ${result.job.id} --hash ${result.planHash}\n`);
       }
       io.stdout(`report: ${report}\n`);
+    }
+    // A role no app knows is the request's fault (exit 2), and no app was changed for it.
+    const refused = result.job.tasks.filter((t) => t.error?.code === 'ROLE_INVALID');
+    if (refused.length) {
+      io.stderr(`seatctl: plan refused, nothing was changed in any app: ${refused.map((t) => t.error!.message).join('; ')}\n`);
+      return EXIT.USAGE;
     }
     // Waiting for approval is not done: scripts must not take it for success.
     return result.job.status === 'succeeded' || result.job.status === 'planned' ? EXIT.OK : EXIT.TASK_FAILED;
@@ -77,8 +96,8 @@ function planText(stored: StoredJob): string {
   return lines.join('\n') + '\n';
 }
 
-async function confirm(io: CliIO, question: string): Promise<boolean> {
-  io.stdout(`${question} [y/N] `);
+async function confirm(say: (text: string) => void, question: string): Promise<boolean> {
+  say(`${question} [y/N] `);
   const rl = createInterface({ input: process.stdin });
   const answer = await new Promise<string>((resolve) => rl.once('line', resolve));
   rl.close();

@@ -21,8 +21,8 @@ import driver from './driver.js';
  * driver's canary (what \`seatctl doctor\` runs) and, with SEATCTL_SMOKE_EMAIL, finds
  * that person. Everything runs as a dry run: nothing in ${name} is changed.
  *
- *   SEATCTL_SMOKE_URL=https://… ${kind === 'console' ? `${env}_EMAIL=… ${env}_PASSWORD=…` : `${env}_API_KEY=…`} \\
- *     npx playwright test -c ${'<this folder>'}
+ *   ${kind === 'console' ? `${env}_EMAIL=… ${env}_PASSWORD=…` : `${env}_API_KEY=…`} \\
+ *     seatctl test-driver ${'<this folder>'} --url https://… [--email someone@…]
  */
 const url = process.env.SEATCTL_SMOKE_URL;
 
@@ -44,7 +44,7 @@ test('${name}: sign in and read users (read-only)', async () => {
 export function playwrightConfig(): string {
   return `import { defineConfig } from '@playwright/test';
 
-/** Runs this driver's smoke test on its own: npx playwright test -c <this folder>. */
+/** Runs this driver's smoke test: seatctl test-driver <this folder> --url … */
 export default defineConfig({
   testDir: '.',
   testMatch: /smoke\\.spec\\.ts$/,
@@ -90,9 +90,11 @@ seatctl offboard someone@example.com --apps ${name} --dry-run
 
 ## Smoke test
 \`\`\`sh
-SEATCTL_SMOKE_URL=https://${name}.example.com ${kind === 'console' ? `${env}_EMAIL=… ${env}_PASSWORD=…` : `${env}_API_KEY=…`} \\
-  npx playwright test -c ${dir}
+${kind === 'console' ? `${env}_EMAIL=… ${env}_PASSWORD=…` : `${env}_API_KEY=…`} \\
+  seatctl test-driver ${dir} --url https://${name}.example.com
 \`\`\`
+seatctl's own test runner and browser run it, so this folder needs no \`node_modules\`
+(\`npx playwright test -c ${dir}\` works too where @playwright/test and seatctl resolve).
 
 See seatctl's docs/${guide} and docs/debugging.md.
 `;
