@@ -16,7 +16,7 @@ import type { JobStore } from '../store/index.js';
 import { canonicalJson } from '../store/canonical-json.js';
 import { tokenMatches } from './auth.js';
 import { registerRequestGuard } from './request-guard.js';
-import { approveBodySchema, createJobBodySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
+import { approveBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument } from './job-document.js';
 import { openApiDocument } from './openapi.js';
@@ -54,6 +54,23 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
     throw new SeatctlError('USAGE', formatIssues(r.error.issues), { details: { field: first?.path.join('.') || '(body)' } });
   }
   return r.data;
+}
+
+/**
+ * The job's idempotency key from the body or the `Idempotency-Key` header, validated by
+ * the same rule. Node joins repeated headers into `k1, k2`: `headersDistinct` keeps them
+ * apart, and two headers (or a header and a body key that differ) are a client error,
+ * never a merged key.
+ */
+function idempotencyKeyOf(headerValues: string[] | undefined, bodyKey: string | undefined): string | undefined {
+  const field = 'Idempotency-Key';
+  if (headerValues && headerValues.length > 1) throw new SeatctlError('USAGE', `${field}: send the header once (got ${headerValues.length})`, { details: { field } });
+  const header = headerValues?.[0];
+  if (header === undefined) return bodyKey;
+  const checked = idempotencyKeySchema.safeParse(header);
+  if (!checked.success) throw new SeatctlError('USAGE', `${field}: ${checked.error.issues[0]?.message ?? 'invalid'}`, { details: { field } });
+  if (bodyKey !== undefined && bodyKey !== header) throw new SeatctlError('USAGE', `${field}: differs from the body's idempotencyKey; send one`, { details: { field } });
+  return header;
 }
 
 /** The HTTP app, buildable without listening (tests inject requests; `serve` listens). */
@@ -97,8 +114,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     const body = parse(createJobBodySchema, req.body);
     const { idempotencyKey, runAt, ...request } = body;
-    const headerKey = req.headers['idempotency-key'];
-    const key = idempotencyKey ?? (typeof headerKey === 'string' ? headerKey : undefined);
+    const key = idempotencyKeyOf(req.raw.headersDistinct['idempotency-key'], idempotencyKey);
     const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: 'api' });
     // A key names one request: the same key with another body is a client bug, never the old job.
     if (!created && bodyHash(stored.meta.request, stored.meta.runAt) !== bodyHash(request, runAt)) {

@@ -5,8 +5,23 @@ import { offboardRequestSchema, provisionRequestSchema, reviewRequestSchema, set
  * POST /v1/jobs: a job request plus how to run it. Unknown fields are refused, like
  * everywhere else: a typo must never turn into a default.
  */
+/** Prefixes of keys seatctl gives its own jobs (an orphan offboarding is keyed `review-orphans:<review id>`). */
+export const RESERVED_KEY_PREFIXES = ['review-orphans:'] as const;
+
+/**
+ * One rule for the key in the body and in the `Idempotency-Key` header: printable, bounded,
+ * and outside seatctl's own namespace, so a client cannot claim (and so block or read back)
+ * the job a review will create.
+ */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces')
+  .refine((k) => !RESERVED_KEY_PREFIXES.some((p) => k.startsWith(p)), `keys starting with ${RESERVED_KEY_PREFIXES.join(', ')} are seatctl's own`);
+
 const runOptions = {
-  idempotencyKey: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces').optional(),
+  idempotencyKey: idempotencyKeySchema.optional(),
   runAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' }).optional(),
 };
 
