@@ -5,8 +5,16 @@
  */
 const MAP: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
 
+/**
+ * Bidi controls (U+202E RIGHT-TO-LEFT OVERRIDE and friends) make `gpj.exe` read as
+ * `exe.jpg`: in a report an auditor signs, they are shown as `<U+202E>`, never obeyed.
+ */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`]/g, (c) => MAP[c]!);
+  return String(value ?? '')
+    .replace(/[&<>"'`]/g, (c) => MAP[c]!)
+    .replace(BIDI, (c) => `&lt;U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}&gt;`);
 }
 
 /** Tagged template that escapes every interpolation unless it is already `Html`. */

@@ -18,7 +18,7 @@ import { tokenMatches } from './auth.js';
 import { registerRequestGuard } from './request-guard.js';
 import { approveBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
-import { fullJobDocument, storedJobDocument } from './job-document.js';
+import { fullJobDocument, storedJobDocument, withoutServerPaths } from './job-document.js';
 import { openApiDocument } from './openapi.js';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -114,29 +114,31 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
     const body = parse(createJobBodySchema, req.body);
     const { idempotencyKey, runAt, ...request } = body;
-    const key = idempotencyKeyOf(req.raw.headersDistinct['idempotency-key'], idempotencyKey);
+    // `headersDistinct` is Node's; an injected request (tests, buildApp without listen) lacks it.
+    const rawKey = req.raw.headersDistinct?.['idempotency-key'] ?? req.headers['idempotency-key'];
+    const key = idempotencyKeyOf(rawKey === undefined ? undefined : ([] as string[]).concat(rawKey), idempotencyKey);
     const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: 'api' });
     // A key names one request: the same key with another body is a client bug, never the old job.
     if (!created && bodyHash(stored.meta.request, stored.meta.runAt) !== bodyHash(request, runAt)) {
       return sendError(reply, 409, 'IDEMPOTENCY_KEY_REUSED', `idempotency key already used for job ${stored.job.id} with a different request body`, 'idempotencyKey');
     }
     if (created) deps.launch(stored.job.id);
-    return reply.status(created ? 202 : 200).send(storedJobDocument(stored, deps.config.dataDir));
+    return reply.status(created ? 202 : 200).send(withoutServerPaths(storedJobDocument(stored, deps.config.dataDir)));
   });
 
   app.get('/v1/jobs', async (req) => {
     const q = parse(listQuerySchema, req.query);
     const page = await deps.store.list({ status: q.status, cursor: q.cursor, limit: q.limit });
-    return { jobs: page.jobs.map((s) => storedJobDocument(s, deps.config.dataDir).job), nextCursor: page.nextCursor };
+    return { jobs: page.jobs.map((s) => withoutServerPaths(storedJobDocument(s, deps.config.dataDir)).job), nextCursor: page.nextCursor };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => fullJobDocument(deps.store, await mustGet(deps.store, req.params.id), deps.config.dataDir));
+  app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => withoutServerPaths(await fullJobDocument(deps.store, await mustGet(deps.store, req.params.id), deps.config.dataDir)));
 
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', async (req) => {
     const { planHash } = parse(approveBodySchema, req.body);
     const stored = await deps.engine.approve(req.params.id, planHash, 'api');
     deps.launch(stored.job.id);
-    return storedJobDocument(stored, deps.config.dataDir);
+    return withoutServerPaths(storedJobDocument(stored, deps.config.dataDir));
   });
 
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/undo', async (req, reply) => {
@@ -146,10 +148,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // A reversal always waits for a person: it changes accounts nobody asked about today.
     const { stored } = await deps.engine.submit({ kind: 'undo', jobId: req.params.id, dryRun: body.dryRun, requireApproval: true }, { requestedBy: 'api' });
     deps.launch(stored.job.id);
-    return reply.status(202).send(storedJobDocument(stored, deps.config.dataDir));
+    return reply.status(202).send(withoutServerPaths(storedJobDocument(stored, deps.config.dataDir)));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', async (req) => storedJobDocument(await deps.engine.cancel(req.params.id, 'api'), deps.config.dataDir));
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', async (req) => withoutServerPaths(storedJobDocument(await deps.engine.cancel(req.params.id, 'api'), deps.config.dataDir)));
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/report', async (req, reply) => {
     await mustGet(deps.store, req.params.id);

@@ -41,3 +41,20 @@ export interface ReviewDocument {
   artifacts: { path: string; sha256: string }[];
   offboardJob: string | null;
 }
+
+interface DocumentWithPaths {
+  job: { id: string; dir: string; tasks: { id: string; evidence: { dir: string } }[] };
+}
+
+/**
+ * Over HTTP a job document names no path on the server (it would tell a client where
+ * the data dir is): the folders become the artifacts route under which their files are
+ * served. The CLI keeps absolute folders, which a person can open as printed.
+ */
+export function withoutServerPaths<T extends DocumentWithPaths>(doc: T): T {
+  const base = `/v1/jobs/${encodeURIComponent(doc.job.id)}/artifacts/`;
+  return {
+    ...doc,
+    job: { ...doc.job, dir: base, tasks: doc.job.tasks.map((t) => ({ ...t, evidence: { ...t.evidence, dir: `${base}${encodeURIComponent(t.id)}/` } })) },
+  };
+}
