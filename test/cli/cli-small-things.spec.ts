@@ -1,24 +1,13 @@
 import { test, expect } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { groundTruth, startApiEnv, type ApiEnv } from '../support/api-env.js';
+import { readFileSync } from 'node:fs';
+import { groundTruth, startApiEnv, writeCliConfig, type ApiEnv } from '../support/api-env.js';
 import { cli, cliProcess } from '../support/cli-run.js';
 
 let env: ApiEnv;
 let configFile: string;
 test.beforeEach(async () => {
   env = await startApiEnv();
-  configFile = path.join(env.dir, 'cli.config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      dataDir: 'cli-data',
-      apps: {
-        bigid: { driver: 'bigid-api', baseUrl: `${env.bigid.url}/api/v1`, credentials: { username: env.bigid.credentials.username, password: 'file:bigid-password' } },
-        sigma: { driver: 'sigma-api', baseUrl: `${env.sigma.url}/v2`, credentials: { clientId: env.sigma.credentials.clientId, clientSecret: 'file:sigma-secret' } },
-      },
-    }),
-  );
+  configFile = writeCliConfig(env);
 });
 test.afterEach(async () => env.close());
 

@@ -1,10 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { runCli } from '../../src/cli/program.js';
 import { terminalSafe } from '../../src/cli/terminal-text.js';
-import { startApiEnv, type ApiEnv } from '../support/api-env.js';
-import { saveCliOutput } from '../support/scan-root.js';
+import { startApiEnv, writeCliConfig, type ApiEnv } from '../support/api-env.js';
+import { cli } from '../support/cli-run.js';
 
 /**
  * App data reaches the terminal: names and roles in progress, `jobs show`, errors and a
@@ -22,19 +19,8 @@ const HOSTILE_LAST = `Mallory${TITLE}${C1_CSI}${RLO}gpj.exe`;
 const OWN_PROGRESS_CONTROLS = /\x1b\[(?:2K|\d+A|J)/g;
 const RAW = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-async function runAsTerminal(args: string[], tty: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (t) => void (stdout += t),
-    stderr: (t) => void (stderr += t),
-    isTTY: tty,
-    env: { ...process.env },
-    cwd: process.cwd(),
-  });
-  saveCliOutput('cli', args, stdout, stderr);
-  return { code, stdout, stderr };
-}
+/** The CLI in-process, its stdout a terminal or a pipe. */
+const runAsTerminal = (args: string[], tty: boolean) => cli(args, {}, process.cwd(), { isTTY: tty });
 
 test('security #3: terminalSafe shows every control and bidi character visibly, keeps newlines and tabs', () => {
   expect(terminalSafe(`a${CLEAR}b`)).toBe('a\\x1b[2Jb');
@@ -52,17 +38,7 @@ test.describe('security #3: app data never reaches a terminal raw', () => {
   let configFile: string;
   test.beforeEach(async () => {
     env = await startApiEnv();
-    configFile = path.join(env.dir, 'seatctl.config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        dataDir: 'data',
-        retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-        apps: {
-          bigid: { driver: 'bigid-api', baseUrl: `${env.bigid.url}/api/v1`, credentials: { username: env.bigid.credentials.username, password: 'file:bigid-password' } },
-        },
-      }),
-    );
+    configFile = writeCliConfig(env, { apps: ['bigid'], extra: { retry: { attempts: 2, baseDelayMs: 5, maxDelayMs: 20 } } });
     const res = await fetch(`${env.bigid.url}/__fixture/users`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

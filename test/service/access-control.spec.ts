@@ -5,6 +5,7 @@ import { isLoopback } from '../../src/service/auth.js';
 import { openApiDocument } from '../../src/service/openapi.js';
 import { SERVICE_VERSION } from '../../src/service/build-app.js';
 import { jobDir } from '../../src/engine/task-runner.js';
+import { writeCliConfig } from '../support/api-env.js';
 import { cli } from '../support/cli-run.js';
 import { startServiceEnv, TEST_TOKEN, type ServiceEnv } from '../support/service-env.js';
 import { looseModes } from './file-modes.js';
@@ -34,17 +35,7 @@ test.beforeAll(async () => {
   reviewId = (await env.waitFor(review.json.job.id, ['succeeded'])).id;
   expect((await env.call('GET', `/v1/jobs/${jobId}/report`)).status).toBe(200);
   // The same simulators through the CLI, whose data dir also gets a log file.
-  configFile = path.join(env.dir, 'cli.config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      dataDir: 'cli-data',
-      apps: {
-        bigid: { driver: 'bigid-api', baseUrl: `${env.bigid.url}/api/v1`, credentials: { username: env.bigid.credentials.username, password: 'file:bigid-password' } },
-        sigma: { driver: 'sigma-api', baseUrl: `${env.sigma.url}/v2`, credentials: { clientId: env.sigma.credentials.clientId, clientSecret: 'file:sigma-secret' } },
-      },
-    }),
-  );
+  configFile = writeCliConfig(env);
   const run = await cli(['--json', 'offboard', 'asmith@example.com', '--yes', '--config', configFile]);
   expect(run.code, run.stderr).toBe(0);
   const reviewRun = await cli(['review', '--config', configFile, '--format', 'json']);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from '../../src/config/load-config.js';
@@ -97,4 +98,19 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
 export async function groundTruth<T = { users: Record<string, unknown>[]; mutations: { method: string; path: string; userId: string }[] }>(stateUrl: string): Promise<T> {
   const res = await fetch(stateUrl);
   return (await res.json()) as T;
+}
+
+/**
+ * A config file for the CLI on this env's simulators (the secrets are the `file:`
+ * references the env wrote into its folder); returns its path.
+ */
+export function writeCliConfig(env: ApiEnv, options: { name?: string; dataDir?: string; apps?: ('bigid' | 'sigma')[]; extra?: Record<string, unknown> } = {}): string {
+  const apps = {
+    bigid: { driver: 'bigid-api', baseUrl: `${env.bigid.url}/api/v1`, credentials: { username: env.bigid.credentials.username, password: 'file:bigid-password' } },
+    sigma: { driver: 'sigma-api', baseUrl: `${env.sigma.url}/v2`, credentials: { clientId: env.sigma.credentials.clientId, clientSecret: 'file:sigma-secret' } },
+  };
+  const chosen = Object.fromEntries((options.apps ?? ['bigid', 'sigma']).map((a) => [a, apps[a]]));
+  const file = path.join(env.dir, options.name ?? 'cli.config.json');
+  writeFileSync(file, JSON.stringify({ dataDir: options.dataDir ?? 'cli-data', apps: chosen, ...options.extra }));
+  return file;
 }

@@ -9,13 +9,13 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process with captured streams: fast, and the same code path as bin. */
-export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Promise<CliResult> {
+export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), options: { isTTY?: boolean } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    isTTY: false,
+    isTTY: options.isTTY ?? false,
     env: { ...process.env, ...env },
     cwd,
   });
