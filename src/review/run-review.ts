@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Runtime } from '../engine/runtime.js';
 import type { ReviewRequest } from '../model/index.js';
 import { reconcile, type Reconciliation, type Verdict } from './reconcile.js';
 import { collectReview, type AppReview } from './review-rows.js';
-import { isComplete, renderReview, type ReviewFormat, type ReviewResult } from './review-output.js';
+import { isComplete, type ReviewFormat, type ReviewResult } from './review-output.js';
+import { writeReviewFile } from './review-stream.js';
 import { parseRoster, type Roster } from './roster.js';
 
 /**
@@ -82,9 +82,7 @@ async function writeReviewFiles(result: ReviewResult, dir: string): Promise<Revi
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const written: ReviewSummary['artifacts'] = [];
   for (const format of ['csv', 'json', 'html'] as const) {
-    const body = renderReview(result, format);
-    await writeFile(path.join(dir, REVIEW_FILES[format]), body, { mode: 0o600 });
-    written.push({ path: REVIEW_FILES[format], sha256: createHash('sha256').update(body).digest('hex') });
+    written.push({ path: REVIEW_FILES[format], sha256: await writeReviewFile(result, format, path.join(dir, REVIEW_FILES[format])) });
   }
   return written;
 }
