@@ -51,15 +51,15 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
   const format = pickFormat(opts, flags);
   if (opts.offboardOrphans && !opts.roster) throw new SeatctlError('USAGE', '--offboard-orphans: needs --roster (orphans are found by reconciling against it)', { details: { field: '--offboard-orphans' } });
   const request = await buildRequest(io, opts);
-  // Checked before any app is read: a roster typo must not cost a full listing first.
-  reviewRoster(request);
   const ctx = await openContext(io, flags);
   let code: number;
   let targets: ReturnType<typeof orphanTargets> = [];
   try {
+    // Checked before any app is read: a roster typo (or one past review.maxRosterRows) must not cost a full listing first.
+    reviewRoster(request, ctx.config.review);
     const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
     const progress = createReviewProgress(io, apps, !flags.json);
-    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update });
+    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update, limits: ctx.config.review });
     progress.done();
     if (opts.out) {
       // Relative to the command's working directory, like --roster and --config (not the process's).
