@@ -25,7 +25,7 @@ const PEOPLE = 20_000;
 
 function bigRoster(people = PEOPLE): string {
   const lines = ['email,name,status,termination_date,manager,note'];
-  for (let i = 0; i < people; i += 1) lines.push(`person${i}@roster.example.com,Person ${i},active,,,${i === 12_345 ? MARKER : 'x'}`);
+  for (let i = 0; i < people; i += 1) lines.push(`person${i}@roster.example.com,Person ${i},active,,,${i === Math.min(12_345, people - 1) ? MARKER : 'x'}`);
   return lines.join('\n') + '\n';
 }
 
@@ -140,4 +140,15 @@ test('resource use #8.2: a listing over review.maxRows fails the job naming the 
     const finished = (await store.audit(job.id)).findLast((r) => r.kind === 'finished')!;
     expect(finished.data).toEqual({ status: 'failed', error: { code: 'USAGE', message: expect.stringContaining('review.maxRows') } });
   });
+});
+
+test('resource use #8.1: a repeated submit (same idempotency key) keeps one job and one stored roster', async () => {
+  const csv = bigRoster(200);
+  const first = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt: new Date(Date.now() + 60_000).toISOString() });
+  expect(first.status, first.text).toBe(202);
+  const again = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt: new Date(Date.now() + 60_000).toISOString() });
+  expect(again.status, again.text).toBe(200);
+  expect(again.json.job.id).toBe(first.json.job.id);
+  expect(await readdir(path.join(env.config.dataDir, 'jobs'))).toEqual([first.json.job.id]);
+  expect(await markerCopies()).toEqual({ [path.join('jobs', first.json.job.id, 'roster.csv')]: 1 });
 });
