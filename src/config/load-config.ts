@@ -27,6 +27,7 @@ export interface LoadedConfig {
   browser: ParsedConfig['browser'];
   approvals: ParsedConfig['approvals'];
   service: ParsedConfig['service'];
+  review: ParsedConfig['review'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -120,6 +121,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     browser: config.browser,
     approvals: config.approvals,
     service: config.service,
+    review: config.review,
     apps,
   };
 }

@@ -74,6 +74,21 @@ export const serviceConfigSchema = z
   })
   .strict();
 
+/**
+ * Caps on what one access review may hold, checked before anything is listed or stored
+ * (roster) or as soon as the listing passes them (rows): a review is kept in memory
+ * while it is reconciled, so these bound the memory one review can take.
+ */
+export const reviewConfigSchema = z
+  .object({
+    maxRosterRows: z.number().int().min(1).max(1_000_000).default(200_000).describe('people in one review roster; a longer roster is refused before any app is read'),
+    maxRows: z.number().int().min(1).max(5_000_000).default(400_000).describe('accounts one review may list over all its apps (e.g. 100,000 people × 4 apps); past it the review stops and writes nothing'),
+  })
+  .strict()
+  .describe('access review limits');
+export type ReviewConfig = z.infer<typeof reviewConfigSchema>;
+export const DEFAULT_REVIEW_CONFIG: ReviewConfig = { maxRosterRows: 200_000, maxRows: 400_000 };
+
 export const configSchema = z
   .object({
     $schema: z.string().optional().describe('ignored; lets editors find a JSON schema'),
@@ -86,6 +101,7 @@ export const configSchema = z
     retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
     service: serviceConfigSchema.default({ allowedHosts: [] }).describe('`seatctl serve` settings'),
+    review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;

@@ -1,9 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
-import { SeatctlError } from '../errors/index.js';
-import type { Job, JobRequest, ReviewRequest, Task } from '../model/index.js';
+import { SeatctlError, toSeatctlError } from '../errors/index.js';
+import type { Job, JobRequest, ReviewRequest, StoredReviewRequest, Task } from '../model/index.js';
 import { orphanTargets, reviewRoster, runReview } from '../review/run-review.js';
+import { discardRoster, loadRoster, storeRoster } from '../review/stored-roster.js';
 import type { JobMeta, JobStore, StoredJob } from '../store/job-store.js';
 import { approvalReasons } from './approval-policy.js';
 import { buildJob, newId } from './build-job.js';
@@ -188,11 +189,24 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
    * crash simply runs again on resume. Orphans it is asked to offboard become a new
    * offboarding job (idempotent per review), planned and approved like any other.
    */
-  async function review(stored: StoredJob, request: ReviewRequest): Promise<StoredJob> {
+  async function review(stored: StoredJob, storedRequest: StoredReviewRequest): Promise<StoredJob> {
     const { job } = stored;
     await store.setStatus(job.id, 'running');
     const dir = jobDir(runtime.config.dataDir, job.id);
-    const { result, summary } = await runReview(runtime, request, { dir });
+    let request: ReviewRequest;
+    let run: Awaited<ReturnType<typeof runReview>>;
+    try {
+      // Reconciling against a roster other than the one submitted (and hashed) would be a review nobody asked for.
+      request = await loadRoster(runtime.config.dataDir, job.id, storedRequest);
+      run = await runReview(runtime, request, { dir, limits: runtime.config.review });
+    } catch (err) {
+      // An edited roster, or a listing past `review.maxRows`: the job fails with the reason, and no review files are written.
+      const e = toSeatctlError(err);
+      await store.setStatus(job.id, 'failed', new Date().toISOString());
+      await audit(job.id, 'finished', { status: 'failed', error: { code: e.code, message: e.message } });
+      return must(job.id);
+    }
+    const { result, summary } = run;
     let offboardJob: string | null = null;
     const targets = result.reconciliation && request.offboardOrphans ? orphanTargets(result.reconciliation) : [];
     if (targets.length) {
@@ -225,20 +239,26 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
   }
 
   const engine: JobEngine = {
-    async submit(request, options = {}) {
+    async submit(submitted, options = {}) {
+      let request: JobRequest = submitted;
       let job: Job;
+      let rosterWritten = false;
       if (request.kind === 'undo') {
         const original = await must(request.jobId);
         const built = buildUndoJob(original.job, request.dryRun);
         job = built.job;
         if (built.skipped.length) for (const t of job.tasks) t.notes.push(...built.skipped);
       } else if (request.kind === 'review') {
-        // A bad roster is refused now, with its line numbers, before anything is stored.
-        reviewRoster(request);
+        if (request.roster && !('csv' in request.roster)) throw new SeatctlError('USAGE', 'roster: give the roster CSV inline (`roster.csv`)', { details: { field: 'roster' } });
+        const inline = request as ReviewRequest;
+        // A bad or oversized roster is refused now, with its line numbers, before anything is stored.
+        reviewRoster(inline, runtime.config.review);
         const apps = request.apps === 'all' ? Object.keys(runtime.config.apps) : request.apps;
         const unknown = apps.filter((a) => !runtime.config.apps[a]);
         if (unknown.length) throw new SeatctlError('USAGE', `apps: unknown app(s) ${unknown.join(', ')} (configured: ${Object.keys(runtime.config.apps).join(', ')})`, { details: { field: 'apps' } });
         job = { id: newId('job'), kind: 'review', status: 'planned', dryRun: false, createdAt: new Date().toISOString(), finishedAt: null, tasks: [] };
+        rosterWritten = Boolean(inline.roster);
+        request = await storeRoster(runtime.config.dataDir, job.id, inline);
       } else {
         job = buildJob(request, runtime.config);
       }
@@ -248,7 +268,11 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
         runAt: options.runAt,
         requestedBy: options.requestedBy,
       };
-      const result = await store.create(job, meta);
+      const result = await store.create(job, meta).catch(async (err: unknown) => {
+        if (rosterWritten) await discardRoster(runtime.config.dataDir, job.id);
+        throw err;
+      });
+      if (rosterWritten && !result.created) await discardRoster(runtime.config.dataDir, job.id);
       if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
       return result;
     },

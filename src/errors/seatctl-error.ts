@@ -45,6 +45,8 @@ export const ERROR_CODES = {
   CANCELLED: 'permanent',
   /** a data-dir path seatctl refuses to write through: a symlink, a folder others own */
   UNSAFE_PATH: 'permanent',
+  /** a file seatctl stored and hashed (a review job's roster) no longer matches its hash */
+  EVIDENCE_MODIFIED: 'permanent',
   INTERNAL: 'permanent',
 } as const satisfies Record<string, RetryClass>;
 

@@ -77,26 +77,46 @@ const rosterColumnNames = rosterColumnsSchema.refine((c) => Object.values(c).eve
  * against a roster. Reads only; when `offboardOrphans` is set, the orphans found
  * become one offboarding job that is planned and approved like any other.
  */
+const inlineRosterSchema = z.object({ csv: z.string().min(1).max(8_000_000), columns: rosterColumnNames.optional(), source: z.string().min(1).max(200).optional() }).strict();
+
+/**
+ * A submitted roster as the store keeps it: the CSV itself is written once, to the
+ * job's folder as `roster.csv`, and the job row and its `created` audit record carry
+ * only its SHA-256 and size (so the hash chain covers the file and `jobs verify`
+ * catches an edit). Never accepted from a client: the file name is fixed.
+ */
+export const storedRosterSchema = z
+  .object({
+    file: z.literal('roster.csv'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character hex SHA-256'),
+    bytes: z.number().int().min(1),
+    columns: rosterColumnNames.optional(),
+    source: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type StoredRoster = z.infer<typeof storedRosterSchema>;
+
 export const reviewRequestSchema = z
   .object({
     kind: z.literal('review'),
     apps: appsSelection,
     includeInactive: z.boolean().default(false),
-    roster: z
-      .object({ csv: z.string().min(1).max(8_000_000), columns: rosterColumnNames.optional(), source: z.string().min(1).max(200).optional() })
-      .strict()
-      .optional(),
+    roster: inlineRosterSchema.optional(),
     offboardOrphans: z.boolean().default(false),
   })
   .strict();
 
-export const jobRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema, undoRequestSchema, reviewRequestSchema]);
+/** A review as stored: its roster inline (never written so by seatctl itself) or as the job's roster.csv. */
+export const storedReviewRequestSchema = reviewRequestSchema.extend({ roster: z.union([inlineRosterSchema, storedRosterSchema]).optional() }).strict();
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema, undoRequestSchema, storedReviewRequestSchema]);
 /** Requests that name their own apps and people and change accounts (everything but undo and review). */
 export const actionRequestSchema = z.discriminatedUnion('kind', [offboardRequestSchema, provisionRequestSchema, setRoleRequestSchema]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 /** A request that names its own apps and people and changes accounts. */
 export type ActionRequest = Exclude<JobRequest, { kind: 'undo' | 'review' }>;
 export type ReviewRequest = z.infer<typeof reviewRequestSchema>;
+export type StoredReviewRequest = z.infer<typeof storedReviewRequestSchema>;
 /** A request that may change accounts: approvals and dry runs apply to it. */
 export type ChangeRequest = Exclude<JobRequest, { kind: 'review' }>;
 export type JobRequestInput = z.input<typeof jobRequestSchema>;

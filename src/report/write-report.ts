@@ -28,7 +28,13 @@ export async function verifyJob(store: JobStore, dataDir: string, jobId: string)
 /** A review job's files are listed, with their hashes, in its `reviewed` audit record. */
 async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<ArtifactCheck[]> {
   const reviewed = records.findLast((r) => r.kind === 'reviewed');
-  const listed = (reviewed?.data as { artifacts?: { path: string; sha256: string }[] } | undefined)?.artifacts ?? [];
+  // The roster submitted with the job is stored once, as a file whose hash the `created` record holds.
+  const created = records.find((r) => r.kind === 'created');
+  const roster = (created?.data as { request?: { roster?: { file?: string; sha256?: string } } } | undefined)?.request?.roster;
+  const listed = [
+    ...(roster?.file && roster.sha256 ? [{ path: roster.file, sha256: roster.sha256 }] : []),
+    ...((reviewed?.data as { artifacts?: { path: string; sha256: string }[] } | undefined)?.artifacts ?? []),
+  ];
   const checks: ArtifactCheck[] = [];
   for (const a of listed) {
     let actual: string | null = null;
@@ -37,7 +43,7 @@ async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<A
     } catch {
       actual = null;
     }
-    checks.push({ taskId: '', path: a.path, kind: 'review', caption: 'access review output', expected: a.sha256, actual, ok: actual === a.sha256 });
+    checks.push({ taskId: '', path: a.path, kind: 'review', caption: a.path === 'roster.csv' ? 'access review roster (as submitted)' : 'access review output', expected: a.sha256, actual, ok: actual === a.sha256 });
   }
   return checks;
 }

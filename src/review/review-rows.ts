@@ -1,7 +1,7 @@
 import type { Runtime } from '../engine/runtime.js';
 import type { AppUser } from '../model/index.js';
 import { createEvidenceSink } from '../audit/evidence-sink.js';
-import { toSeatctlError } from '../errors/index.js';
+import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import path from 'node:path';
 import { newId } from '../engine/build-job.js';
 
@@ -34,6 +34,15 @@ export interface CollectReviewOptions {
    * app with read === total.
    */
   onProgress?: (app: string, read: number, total: number | null) => void;
+  /** The config's `review.maxRows`: past this many accounts over all apps the review stops (a USAGE error naming the key). */
+  maxRows?: number;
+}
+
+/** The listing passed `review.maxRows`: nothing is reconciled or written. */
+export function tooManyRowsError(maxRows: number): SeatctlError {
+  return new SeatctlError('USAGE', `the listing has more than ${maxRows.toLocaleString('en-US')} accounts; the limit is ${maxRows.toLocaleString('en-US')} per review (config review.maxRows): review fewer apps at once, or raise the limit`, {
+    details: { field: 'apps', limit: 'review.maxRows' },
+  });
 }
 
 /**
@@ -51,6 +60,9 @@ export async function collectReview(
   const id = newId('review');
   const rows: ReviewRow[] = [];
   const { onProgress } = options;
+  const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
+  // Over all apps: the cap bounds the memory of the whole review, not of one app.
+  let listedRows = 0;
   const results = await Promise.all(
     apps.map(async (app): Promise<AppReview> => {
       const sink = createEvidenceSink(path.join(runtime.config.dataDir, 'reviews', id, app), runtime.redactor);
@@ -92,7 +104,10 @@ export async function collectReview(
             if (!includeInactive && (u.status === 'inactive' || u.status === 'archived')) continue;
             rows.push(toRow(u));
             count += 1;
+            listedRows += 1;
           }
+          // Every app stops at its next page once the review as a whole is over the cap.
+          if (listedRows > maxRows) throw tooManyRowsError(maxRows);
           onProgress?.(app, count, total);
         }
         onProgress?.(app, count, count);
@@ -107,5 +122,6 @@ export async function collectReview(
       }
     }),
   );
+  if (listedRows > maxRows) throw tooManyRowsError(maxRows);
   return { rows, apps: results, id };
 }

@@ -45,6 +45,7 @@ export interface Roster {
   source: string;
 }
 
+/** Default of the config's `review.maxRosterRows`. */
 export const ROSTER_MAX_ROWS = 200_000;
 export const ROSTER_MAX_CELL = 1_000;
 const MAX_ERRORS_SHOWN = 20;
@@ -163,18 +164,22 @@ function findColumns(header: string[], columns: RosterColumns, overridden: Set<C
  * Parses a roster CSV. Throws one SeatctlError (USAGE) listing every problem found,
  * each with the line of the file it is on.
  */
-export function parseRoster(text: string, options: { columns?: Partial<RosterColumns>; source?: string } = {}): Roster {
+export function parseRoster(text: string, options: { columns?: Partial<RosterColumns>; source?: string; maxRows?: number } = {}): Roster {
   const source = options.source ?? 'roster';
+  const maxRows = options.maxRows ?? ROSTER_MAX_ROWS;
   const overridden = new Set(KEYS.filter((k) => options.columns?.[k] !== undefined));
   const columns: RosterColumns = { ...DEFAULT_ROSTER_COLUMNS, ...Object.fromEntries(Object.entries(options.columns ?? {}).filter(([, v]) => v !== undefined)) };
 
+  // Names the config key: the person who hits the cap is told where to raise it.
   const tooManyRows = (line: number) =>
-    new SeatctlError('USAGE', `${source}: more than ${thousands(ROSTER_MAX_ROWS)} rows; the limit is ${thousands(ROSTER_MAX_ROWS)} people per roster`, { details: { field: 'roster', line } });
+    new SeatctlError('USAGE', `${source}: more than ${thousands(maxRows)} rows; the limit is ${thousands(maxRows)} people per roster (config review.maxRosterRows)`, {
+      details: { field: 'roster', line, limit: 'review.maxRosterRows' },
+    });
 
   let parsed;
   try {
     // header + the row limit, plus one so "too many" is detected, not truncated.
-    parsed = parseCsv(text, { maxRecords: ROSTER_MAX_ROWS + 2 });
+    parsed = parseCsv(text, { maxRecords: maxRows + 2 });
   } catch (err) {
     if (err instanceof CsvSyntaxError) {
       throw new SeatctlError('USAGE', `${source} line ${err.line}: ${err.message}`, { details: { field: 'roster', line: err.line } });
@@ -201,7 +206,7 @@ export function parseRoster(text: string, options: { columns?: Partial<RosterCol
     // Spreadsheets export empty rows as `,,,,`: blank, not a person.
     if (row.every((c) => c.trim() === '')) continue;
     dataRows += 1;
-    if (dataRows > ROSTER_MAX_ROWS) {
+    if (dataRows > maxRows) {
       throw tooManyRows(line);
     }
     const err = (message: string): void => {

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_REVIEW_CONFIG, type ReviewConfig } from '../config/schema.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { ReviewRequest } from '../model/index.js';
 import { reconcile, type Reconciliation, type Verdict } from './reconcile.js';
 import { collectReview, type AppReview } from './review-rows.js';
-import { isComplete, renderReview, type ReviewFormat, type ReviewResult } from './review-output.js';
+import { isComplete, type ReviewFormat, type ReviewResult } from './review-output.js';
+import { writeReviewFile } from './review-stream.js';
 import { parseRoster, type Roster } from './roster.js';
 
 /**
@@ -34,24 +35,30 @@ export interface RunReviewOptions {
   /** Live progress per app: users read so far, and the total when the app tells it. */
   onProgress?: (app: string, read: number, total: number | null) => void;
   now?: Date;
+  /** The config's `review` caps (roster people, listed accounts). */
+  limits?: ReviewConfig;
 }
 
-/** Parses the roster a review request carries; a bad roster is a USAGE error naming the line. */
-export function reviewRoster(request: ReviewRequest): Roster | null {
+/**
+ * Parses the roster a review request carries; a bad roster is a USAGE error naming the
+ * line, a roster longer than `review.maxRosterRows` one naming that key.
+ */
+export function reviewRoster(request: ReviewRequest, limits: ReviewConfig = DEFAULT_REVIEW_CONFIG): Roster | null {
   if (!request.roster) return null;
-  return parseRoster(request.roster.csv, { source: request.roster.source ?? 'roster', ...(request.roster.columns ? { columns: request.roster.columns } : {}) });
+  return parseRoster(request.roster.csv, { source: request.roster.source ?? 'roster', maxRows: limits.maxRosterRows, ...(request.roster.columns ? { columns: request.roster.columns } : {}) });
 }
 
 export async function runReview(runtime: Runtime, request: ReviewRequest, options: RunReviewOptions = {}): Promise<ReviewRun> {
   // The roster is checked before anything is read: a typo in it must not cost a
   // 10,000-user listing first.
-  const roster = reviewRoster(request);
+  const limits = options.limits ?? DEFAULT_REVIEW_CONFIG;
+  const roster = reviewRoster(request, limits);
   const apps = request.apps === 'all' ? Object.keys(runtime.config.apps) : [...new Set(request.apps)];
   for (const a of apps) runtime.app(a);
   // Reconciling needs the deactivated accounts too: without them a leaver whose account
   // is already off would look "missing" instead of "disabled_ok".
   const includeInactive = request.includeInactive || roster !== null;
-  const listed = await collectReview(runtime, apps, includeInactive, options.onProgress ? { onProgress: options.onProgress } : {});
+  const listed = await collectReview(runtime, apps, includeInactive, { maxRows: limits.maxRows, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   const reconciliation = roster ? reconcile(listed.rows, listed.apps, roster, options.now ? { now: options.now } : {}) : null;
   const result: ReviewResult = {
     id: listed.id,
@@ -82,9 +89,7 @@ async function writeReviewFiles(result: ReviewResult, dir: string): Promise<Revi
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const written: ReviewSummary['artifacts'] = [];
   for (const format of ['csv', 'json', 'html'] as const) {
-    const body = renderReview(result, format);
-    await writeFile(path.join(dir, REVIEW_FILES[format]), body, { mode: 0o600 });
-    written.push({ path: REVIEW_FILES[format], sha256: createHash('sha256').update(body).digest('hex') });
+    written.push({ path: REVIEW_FILES[format], sha256: await writeReviewFile(result, format, path.join(dir, REVIEW_FILES[format])) });
   }
   return written;
 }

@@ -128,3 +128,33 @@ test('--offboard-orphans --yes creates one offboarding job that applies each cha
   expect(again.stderr).toContain('no orphaned accounts');
   expect((await groundTruth(env.bigid.stateUrl)).mutations.length + (await groundTruth(env.sigma.stateUrl)).mutations.length).toBe(changed);
 });
+
+/** The test config plus a `review` section. */
+async function withReviewLimits(review: Record<string, number>): Promise<void> {
+  const config = JSON.parse(await readFile(configFile, 'utf8')) as Record<string, unknown>;
+  await writeFile(configFile, JSON.stringify({ ...config, review }));
+}
+
+test('resource use #8.2: a roster over review.maxRosterRows exits 2 naming the key, before any app is read', async () => {
+  const roster = await writeRoster();
+  const people = (await readFile(roster, 'utf8')).trim().split('\r\n').length - 1;
+  await withReviewLimits({ maxRosterRows: people - 1 });
+  const out = path.join(env.dir, 'review.csv');
+  const r = await cli(['review', '--config', configFile, '--roster', roster, '--out', out]);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toContain('review.maxRosterRows');
+  expect(existsSync(path.join(env.dir, 'data', 'reviews'))).toBe(false);
+  expect(existsSync(out)).toBe(false);
+  // At the cap it runs.
+  await withReviewLimits({ maxRosterRows: people });
+  expect((await cli(['review', '--config', configFile, '--roster', roster, '--out', out])).code).toBe(0);
+});
+
+test('resource use #8.2: a listing over review.maxRows exits 2 naming the key and writes no output', async () => {
+  await withReviewLimits({ maxRows: 3 });
+  const out = path.join(env.dir, 'review.csv');
+  const r = await cli(['review', '--config', configFile, '--out', out]);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toContain('review.maxRows');
+  expect(existsSync(out)).toBe(false);
+});

@@ -1,11 +1,12 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
 import { reviewRequestSchema, type ReviewRequest } from '../../model/index.js';
-import { renderReview, type ReviewFormat } from '../../review/review-output.js';
+import type { ReviewFormat } from '../../review/review-output.js';
+import { reviewChunks, writeReviewFile } from '../../review/review-stream.js';
 import { parseRosterColumnsOption } from '../../review/roster.js';
 import { orphanTargets, reviewRoster, runReview } from '../../review/run-review.js';
 import { EXIT } from '../exit-codes.js';
@@ -50,22 +51,21 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
   const format = pickFormat(opts, flags);
   if (opts.offboardOrphans && !opts.roster) throw new SeatctlError('USAGE', '--offboard-orphans: needs --roster (orphans are found by reconciling against it)', { details: { field: '--offboard-orphans' } });
   const request = await buildRequest(io, opts);
-  // Checked before any app is read: a roster typo must not cost a full listing first.
-  reviewRoster(request);
   const ctx = await openContext(io, flags);
   let code: number;
   let targets: ReturnType<typeof orphanTargets> = [];
   try {
+    // Checked before any app is read: a roster typo (or one past review.maxRosterRows) must not cost a full listing first.
+    reviewRoster(request, ctx.config.review);
     const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
     const progress = createReviewProgress(io, apps, !flags.json);
-    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update });
+    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update, limits: ctx.config.review });
     progress.done();
-    const body = renderReview(result, format);
     if (opts.out) {
       // Relative to the command's working directory, like --roster and --config (not the process's).
-      await writeFile(path.resolve(io.cwd, opts.out), body, { mode: 0o600 });
+      await writeReviewFile(result, format, path.resolve(io.cwd, opts.out));
       io.stderr(`review written to ${opts.out} (${format})\n`);
-    } else io.stdout(body);
+    } else for (const chunk of reviewChunks(result, format)) io.stdout(chunk);
     for (const a of summary.apps) {
       io.stderr(`${a.app}: ${a.count} users${a.complete ? '' : ` — INCOMPLETE (${a.error?.code}: ${a.error?.message})`}\n`);
     }
