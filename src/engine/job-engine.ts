@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
@@ -223,7 +223,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     const finishedAt = new Date().toISOString();
     await store.setStatus(job.id, status, finishedAt);
     await audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
-    await writeFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2), { mode: 0o600 });
+    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
     return must(job.id);
   }
 

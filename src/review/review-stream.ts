@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { openPrivateFileSync } from '../fs/private-files.js';
 import { once } from 'node:events';
 import { csvRow } from './csv.js';
 import { RECONCILED_COLUMNS, isComplete, renderReviewHtml, type ReviewFormat, type ReviewResult } from './review-output.js';
@@ -74,7 +75,8 @@ export function reviewChunks(r: ReviewResult, format: ReviewFormat): Iterable<st
  */
 export async function writeReviewFile(r: ReviewResult, format: ReviewFormat, file: string): Promise<string> {
   const hash = createHash('sha256');
-  const out = createWriteStream(file, { mode: 0o600 });
+  // Our own O_NOFOLLOW descriptor: a symlink planted at review.csv must not redirect the write.
+  const out = createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate') });
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
   failed.catch(() => undefined);
   for (const chunk of reviewChunks(r, format)) {
