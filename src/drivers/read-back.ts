@@ -33,8 +33,16 @@ export function checkReadBack(app: string, op: Operation, after: AppUser | null,
   if (!isSatisfied(op, after, role)) assertReadBack(app, after, () => false, describeWanted(op, role));
 }
 
-/** Roles are checked for a whole batch before any account is created. */
+/**
+ * Roles are checked for a whole batch before any account is created. Apps match role
+ * names exactly ("admin" is not "Admin"), so a near miss by case is named in the error.
+ */
 export function checkRoles(app: string, wanted: readonly string[], roles: readonly string[]): void {
   const bad = [...new Set(wanted.filter((r) => !roles.includes(r)))];
-  if (bad.length) throw new SeatctlError('ROLE_INVALID', `${app}: unknown role(s) ${bad.map((b) => `"${b}"`).join(', ')}; roles: ${roles.join(', ')}`, { details: { app } });
+  if (!bad.length) return;
+  const named = bad.map((b) => {
+    const near = roles.find((k) => k.toLowerCase() === b.toLowerCase());
+    return `"${b}"${near ? ` (did you mean "${near}"? names are case-sensitive)` : ''}`;
+  });
+  throw new SeatctlError('ROLE_INVALID', `${app}: unknown role(s) ${named.join(', ')}; roles: ${roles.join(', ')}`, { details: { app, roles: bad } });
 }

@@ -48,3 +48,16 @@ export async function loadRoster(dataDir: string, jobId: string, request: Stored
   }
   return { ...request, roster: { csv: data.toString('utf8'), ...rest } };
 }
+
+/**
+ * The request with its roster as hash and size, inline or stored alike: what an
+ * idempotency check compares, since the store keeps the roster as a file reference
+ * while a repeated submit sends it inline again.
+ */
+export function rosterByHash(request: unknown): unknown {
+  const r = request as { kind?: unknown; roster?: Record<string, unknown> | null };
+  if (r?.kind !== 'review' || !r.roster) return request;
+  const { csv, file: _file, sha256, bytes, ...rest } = r.roster as { csv?: string; file?: string; sha256?: string; bytes?: number };
+  const digest = typeof csv === 'string' ? { sha256: sha256Hex(Buffer.from(csv, 'utf8')), bytes: Buffer.byteLength(csv, 'utf8') } : { sha256, bytes };
+  return { ...r, roster: { ...rest, ...digest } };
+}

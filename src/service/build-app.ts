@@ -19,6 +19,7 @@ import { registerRequestGuard } from './request-guard.js';
 import { approveBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument, withoutServerPaths } from './job-document.js';
+import { rosterByHash } from '../review/stored-roster.js';
 import { openApiDocument } from './openapi.js';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -179,7 +180,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
  * defaults spelled out or left implicit do not make two bodies differ.
  */
 function bodyHash(request: unknown, runAt: string | undefined): string {
-  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify({ request, runAt: runAt ?? null })))).digest('hex');
+  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify({ request: rosterByHash(request), runAt: runAt ?? null })))).digest('hex');
 }
 
 async function mustGet(store: JobStore, id: string) {

@@ -144,11 +144,17 @@ test('resource use #8.2: a listing over review.maxRows fails the job naming the 
 
 test('resource use #8.1: a repeated submit (same idempotency key) keeps one job and one stored roster', async () => {
   const csv = bigRoster(200);
-  const first = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt: new Date(Date.now() + 60_000).toISOString() });
+  // The same body twice, runAt included (a different runAt is a different request: 409).
+  const runAt = new Date(Date.now() + 60_000).toISOString();
+  const first = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt });
   expect(first.status, first.text).toBe(202);
-  const again = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt: new Date(Date.now() + 60_000).toISOString() });
+  const again = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv }, idempotencyKey: 'review-once', runAt });
   expect(again.status, again.text).toBe(200);
   expect(again.json.job.id).toBe(first.json.job.id);
+  // Another roster under the same key is another request, although the store keeps only its hash.
+  const other = await env.call('POST', '/v1/jobs', { kind: 'review', roster: { csv: bigRoster(201) }, idempotencyKey: 'review-once', runAt });
+  expect(other.status, other.text).toBe(409);
+  expect(other.json.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
   expect(await readdir(path.join(env.config.dataDir, 'jobs'))).toEqual([first.json.job.id]);
   expect(await markerCopies()).toEqual({ [path.join('jobs', first.json.job.id, 'roster.csv')]: 1 });
 });

@@ -4,7 +4,7 @@ import { SeatctlError } from '../../errors/index.js';
 import { normalizeEmail, type AppUser } from '../../model/index.js';
 import type { ChangeResult, Driver, DriverCallContext, ProvisionSpec } from '../driver.js';
 import { defineDriver, type DriverDeps } from '../definition.js';
-import { assertReadBack, randomPassword } from '../read-back.js';
+import { assertReadBack, checkRoles, randomPassword } from '../read-back.js';
 import { createBigIdSession } from './bigid-session.js';
 import { isBigIdUser, mergedPutBody, toAppUser, type BigIdUser } from './bigid-user.js';
 
@@ -183,16 +183,7 @@ export function createBigIdDriver(deps: DriverDeps<Credentials, Options>): Drive
     return rolesCache;
   };
 
-  const checkRole = async (role: string, ctx: DriverCallContext): Promise<void> => {
-    const known = await roles(ctx);
-    // BigID matches role names exactly; "admin" is not "Admin".
-    if (!known.includes(role)) {
-      const near = known.find((k) => k.toLowerCase() === role.toLowerCase());
-      throw new SeatctlError('ROLE_INVALID', `${app}: role "${role}" does not exist${near ? ` (did you mean "${near}"? names are case-sensitive)` : ''}; roles: ${known.join(', ')}`, {
-        details: { app, role },
-      });
-    }
-  };
+  const checkRole = async (role: string, ctx: DriverCallContext): Promise<void> => checkRoles(app, [role], await roles(ctx));
 
   /** GET, merge, PUT: the only safe way to change one field of a full-replacement record. */
   const update = async (user: AppUser, change: Partial<BigIdUser>, ctx: DriverCallContext, expected: string, ok: (u: AppUser) => boolean): Promise<ChangeResult> => {
