@@ -33,6 +33,17 @@ const duration = (t: Task): string =>
 const userCell = (u: Task['after']): Html =>
   u ? html`${u.name} &lt;${u.email}&gt; · ${u.status} · ${u.role ?? 'no role'} <span class="muted">(${u.id})</span>` : html`<span class="muted">none</span>`;
 
+/**
+ * After a change, a null `after` is what the read-back found: the account is no longer
+ * listed (an app that hides deactivated members, or a delete). Say that, with the
+ * read-back's own note, rather than a bare "none" an auditor could take for "not checked".
+ */
+function afterCell(t: Task): Html {
+  if (t.after || t.outcome !== 'changed') return userCell(t.after);
+  const readBack = t.notes.find((n) => n.startsWith('read back: '));
+  return html`<span class="muted">not listed after the change</span>${readBack ? html` — ${readBack.slice('read back: '.length)}` : ''}`;
+}
+
 /** The caption names the task (app, person, step) so a picture is never mistaken for another task's. */
 function screenshotFigure(t: Task, s: ArtifactCheck, index: number, src: string | undefined): Html {
   const caption = `${t.app} · ${t.subject.email} · step ${index + 1}: ${s.caption}`;
@@ -49,7 +60,7 @@ function taskSection(t: Task, input: ReportInput): Html {
   <table>
     <tr><th>plan</th><td>${t.plan?.summary ?? '—'}</td></tr>
     <tr><th>before</th><td>${userCell(t.plan?.before ?? null)}</td></tr>
-    <tr><th>after (read back)</th><td>${userCell(t.after)}</td></tr>
+    <tr><th>after (read back)</th><td>${afterCell(t)}</td></tr>
     <tr><th>detail</th><td>${t.detail ?? ''}</td></tr>
     ${t.error ? html`<tr><th>error</th><td><code>${t.error.code}</code> ${t.error.message}</td></tr>` : ''}
     ${t.notes.length ? html`<tr><th>notes</th><td>${t.notes.map((n) => html`<div>${n}</div>`)}</td></tr>` : ''}

@@ -118,6 +118,14 @@ test('evidence #1: every report image belongs to its own task', async () => {
     const elsewhere = new Set([...sections].filter(([other]) => other !== id).flatMap(([, o]) => o.images.map((i) => i.hash)));
     expect(s.images.some((i) => !elsewhere.has(i.hash)), `${id} shows only pictures that other sections show too`).toBe(true);
   }
+  // evidence #2 as the auditor reads it: a deactivated Stitch member drops out of the list,
+  // so the after row says so; it never repeats the before-state.
+  for (const t of job.tasks) {
+    const after = (await page.locator(`section#task-${t.id} tr:has(th:text-is("after (read back)")) td`).textContent()) ?? '';
+    const expected = t.app === 'stitch' ? `not listed after the change — ${t.subject.email} is no longer listed: deactivated (this app does not list deactivated members)` : `${t.subject.email}> · inactive ·`;
+    expect(after).toContain(expected);
+    expect(after).not.toContain('· active ·');
+  }
   await page.screenshot({ path: path.join(env.dir, 'report-6-tasks.png'), fullPage: false });
   await page.close();
 });
