@@ -41,8 +41,9 @@ export function renderReviewCsv(r: ReviewResult): string {
   );
 }
 
-export function renderReviewJson(r: ReviewResult): string {
-  const review = {
+/** Everything of the JSON review but its rows; the streamed writer (review-stream.ts) adds the rows after it. */
+export function reviewJsonHead(r: ReviewResult) {
+  return {
     id: r.id,
     generatedAt: r.generatedAt,
     complete: isComplete(r),
@@ -50,8 +51,11 @@ export function renderReviewJson(r: ReviewResult): string {
     roster: r.rosterSource,
     apps: r.apps,
     ...(r.reconciliation ? { counts: r.reconciliation.counts } : {}),
-    rows: r.reconciliation ? r.reconciliation.rows : r.rows,
   };
+}
+
+export function renderReviewJson(r: ReviewResult): string {
+  const review = { ...reviewJsonHead(r), rows: r.reconciliation ? r.reconciliation.rows : r.rows };
   return JSON.stringify({ review }) + '\n';
 }
 

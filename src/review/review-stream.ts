@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { openPrivateFileSync } from '../fs/private-files.js';
 import { once } from 'node:events';
 import { csvRow } from './csv.js';
-import { RECONCILED_COLUMNS, isComplete, renderReviewHtml, type ReviewFormat, type ReviewResult } from './review-output.js';
+import { RECONCILED_COLUMNS, renderReviewHtml, reviewJsonHead, type ReviewFormat, type ReviewResult } from './review-output.js';
 import { REVIEW_COLUMNS } from './review-rows.js';
 
 /**
@@ -39,15 +39,7 @@ function* csvParts(r: ReviewResult): Generator<string> {
 }
 
 function* jsonParts(r: ReviewResult): Generator<string> {
-  const head = {
-    id: r.id,
-    generatedAt: r.generatedAt,
-    complete: isComplete(r),
-    includeInactive: r.includeInactive,
-    roster: r.rosterSource,
-    apps: r.apps,
-    ...(r.reconciliation ? { counts: r.reconciliation.counts } : {}),
-  };
+  const head = reviewJsonHead(r);
   // `{"review":{…head…}}` minus its two closing braces, then `rows` as the last key, as
   // JSON.stringify({ review: { ...head, rows } }) writes it.
   yield JSON.stringify({ review: head }).slice(0, -2) + ',"rows":[';
