@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { groundTruth, startApiEnv, writeCliConfig, type ApiEnv } from '../support/api-env.js';
-import { CLI_BIN, type CliResult } from '../support/cli-run.js';
+import { cliProcess, type CliResult } from '../support/cli-run.js';
 
 let env: ApiEnv;
 let configFile: string;
@@ -11,20 +10,11 @@ test.beforeEach(async () => {
 });
 test.afterEach(async () => env.close());
 
-/** The built CLI with stdin and stdout both pipes, as in `echo | seatctl … | tee log`. */
-function piped(args: string[], input = 'y\n'): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args, '--config', configFile], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    // A "y" on a pipe is not a person's answer: it must not count as one.
-    child.stdin.end(input);
-  });
-}
+/**
+ * The built CLI with stdin and stdout both pipes, as in `echo y | seatctl … | tee log`:
+ * a "y" on a pipe is not a person's answer and must not count as one.
+ */
+const piped = (args: string[], input = 'y\n'): Promise<CliResult> => cliProcess([...args, '--config', configFile], {}, { input });
 
 const mutations = async () => ({ bigid: (await groundTruth(env.bigid.stateUrl)).mutations.length, sigma: (await groundTruth(env.sigma.stateUrl)).mutations.length });
 

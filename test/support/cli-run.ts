@@ -26,14 +26,15 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = pro
 
 export const CLI_BIN = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 
-/** Runs the built CLI as a separate process, as a user would. */
-export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** Runs the built CLI as a separate process, as a user would; `input` makes stdin a pipe that sends it. */
+export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}, options: { input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...process.env, ...env }, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
       saveCliOutput('cli-process', args, stdout, stderr);
