@@ -1,3 +1,4 @@
+import { singleTokenAuthenticator } from '../src/auth/authenticator.js';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -107,7 +108,7 @@ async function seatctlRun(): Promise<SeatctlRun> {
   const { runtime, consoleRuntime } = env.engine();
   const store = openJobStore(runtime.config.dataDir);
   // A job changes at most 4 accounts: under the cap, and nobody asks for approval.
-  const service = createService({ config: runtime.config, runtime, store, approvals: { blastRadius: 10, require: [] }, log: runtime.log, token: TOKEN });
+  const service = createService({ config: runtime.config, runtime, store, approvals: { blastRadius: 10, require: [] }, log: runtime.log, auth: singleTokenAuthenticator(TOKEN) });
   const chromium = { kb: 0, kind: 'RSS' };
   let sampling = true;
   const sampler = (async () => {

@@ -1,6 +1,7 @@
 import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
 import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
+import { roleSchema } from '../auth/principal.js';
 import { z } from 'zod';
 
 /**
@@ -63,9 +64,26 @@ export const browserConfigSchema = z
   .strict()
   .describe('console flows: the browser seatctl drives');
 
+export const principalConfigSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - (1-64)').describe('shown in the audit chain, reports and the console as `token:<name>`'),
+    kind: z.enum(['person', 'system']).default('person').describe('a person, or a system such as the HR/IdP event feed'),
+    roles: z.array(roleSchema).min(1).max(4).describe('`requester` submits, `approver` approves/rejects/cancels, `auditor` reads only, `admin` all of these'),
+    token: secretRefSchema.describe('this principal\'s bearer token as env:NAME or file:/path (at least 16 characters); only its SHA-256 is kept in memory'),
+  })
+  .strict()
+  .describe('one caller of the service');
+export type PrincipalConfig = z.infer<typeof principalConfigSchema>;
+
 export const serviceConfigSchema = z
   .object({
-    token: secretRefSchema.optional().describe('bearer token for the HTTP API, as env:NAME or file:/path; required to listen beyond loopback'),
+    token: secretRefSchema.optional().describe('a single bearer token for the HTTP API, as env:NAME or file:/path: one `admin` principal named `service-token`; a token or principals are required to listen beyond loopback'),
+    principals: z
+      .array(principalConfigSchema)
+      .max(1000)
+      .default([])
+      .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, 'principal names must be unique')
+      .describe('people and systems that may call the service, each with roles and a token'),
     allowedHosts: z
       .array(z.string().regex(/^[a-z0-9.-]{1,253}$|^\[[0-9a-f:]+\]$/i, 'a host name or [IPv6] without port'))
       .max(50)
@@ -100,7 +118,7 @@ export const configSchema = z
     browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true }),
     retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
-    service: serviceConfigSchema.default({ allowedHosts: [] }).describe('`seatctl serve` settings'),
+    service: serviceConfigSchema.default({ allowedHosts: [], principals: [] }).describe('`seatctl serve` settings'),
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
   })
   .strict();

@@ -14,7 +14,8 @@ import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';
 import type { JobStore } from '../store/index.js';
 import { canonicalJson } from '../store/canonical-json.js';
-import { tokenMatches } from './auth.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { LOOPBACK_PRINCIPAL, permits, type Permission, type Principal } from '../auth/principal.js';
 import { registerRequestGuard } from './request-guard.js';
 import { approveBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
@@ -34,8 +35,8 @@ export interface AppDeps {
   config: LoadedConfig;
   metrics: Metrics;
   log: Logger;
-  /** null only on loopback (serve refuses otherwise). */
-  token: string | null;
+  /** null only on loopback (serve refuses otherwise): every caller is the local admin. */
+  auth: Authenticator | null;
   /** Starts a submitted job in the background; the service tracks it for shutdown. */
   launch(jobId: string): void;
   /** False once shutdown began: new jobs are refused with 503. */
@@ -74,16 +75,32 @@ function idempotencyKeyOf(headerValues: string[] | undefined, bodyKey: string | 
   return header;
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook on every route but /healthz. */
+    principal: Principal | null;
+  }
+}
+
 /** The HTTP app, buildable without listening (tests inject requests; `serve` listens). */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024, return503OnClosing: true, requestTimeout: 30_000 });
   // First hook: a request from a rebinding or cross-site page is refused before auth or parsing.
-  registerRequestGuard(app, { allowedHosts: deps.config.service.allowedHosts, tokenless: deps.token === null });
+  registerRequestGuard(app, { allowedHosts: deps.config.service.allowedHosts, tokenless: deps.auth === null });
 
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req, reply) => {
     if (req.url === '/healthz') return;
-    if (deps.token !== null && !tokenMatches(req.headers.authorization, deps.token)) {
-      return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a valid bearer token is required');
+    const principal = deps.auth === null ? LOOPBACK_PRINCIPAL : await deps.auth.authenticate(req.headers.authorization);
+    if (!principal) return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a valid bearer token is required');
+    req.principal = principal;
+  });
+  // Every route names the permission it needs; a route that forgets is closed to all but reads.
+  app.addHook('preHandler', async (req, reply) => {
+    if (req.url === '/healthz') return;
+    const needed: Permission | undefined = (req.routeOptions.config as { permission?: Permission }).permission ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : undefined);
+    if (!needed || !req.principal || !permits(req.principal, needed)) {
+      return sendError(reply, 403, 'FORBIDDEN', `${req.principal?.name ?? 'caller'} may not ${needed ?? 'do this'} (roles: ${req.principal?.roles.join(', ') || 'none'})`);
     }
   });
 
@@ -107,7 +124,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   // The route accepts a review's roster; any other kind is held to the usual 64 KiB.
-  app.post('/v1/jobs', { bodyLimit: REVIEW_BODY_LIMIT }, async (req, reply) => {
+  app.post('/v1/jobs', { bodyLimit: REVIEW_BODY_LIMIT, config: { permission: 'submit' } }, async (req, reply) => {
     if (!deps.accepting()) return sendError(reply, 503, 'SHUTTING_DOWN', 'the service is shutting down');
     const size = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : Buffer.byteLength(JSON.stringify(req.body ?? null));
     if (size > JOB_BODY_LIMIT && (req.body as { kind?: unknown } | null)?.kind !== 'review') {
@@ -118,7 +135,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // `headersDistinct` is Node's; an injected request (tests, buildApp without listen) lacks it.
     const rawKey = req.raw.headersDistinct?.['idempotency-key'] ?? req.headers['idempotency-key'];
     const key = idempotencyKeyOf(rawKey === undefined ? undefined : ([] as string[]).concat(rawKey), idempotencyKey);
-    const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: 'api' });
+    const { stored, created } = await deps.engine.submit(request, { idempotencyKey: key, runAt, requestedBy: req.principal!.id });
     // A key names one request: the same key with another body is a client bug, never the old job.
     if (!created && bodyHash(stored.meta.request, stored.meta.runAt) !== bodyHash(request, runAt)) {
       return sendError(reply, 409, 'IDEMPOTENCY_KEY_REUSED', `idempotency key already used for job ${stored.job.id} with a different request body`, 'idempotencyKey');
@@ -135,24 +152,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id', async (req) => withoutServerPaths(await fullJobDocument(deps.store, await mustGet(deps.store, req.params.id), deps.config.dataDir)));
 
-  app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', async (req) => {
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', { config: { permission: 'approve' } }, async (req) => {
     const { planHash } = parse(approveBodySchema, req.body);
-    const stored = await deps.engine.approve(req.params.id, planHash, 'api');
+    const stored = await deps.engine.approve(req.params.id, planHash, req.principal!.id);
     deps.launch(stored.job.id);
     return withoutServerPaths(storedJobDocument(stored, deps.config.dataDir));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/jobs/:id/undo', async (req, reply) => {
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/undo', { config: { permission: 'submit' } }, async (req, reply) => {
     if (!deps.accepting()) return sendError(reply, 503, 'SHUTTING_DOWN', 'the service is shutting down');
     await mustGet(deps.store, req.params.id);
     const body = parse(undoBodySchema, req.body ?? {});
     // A reversal always waits for a person: it changes accounts nobody asked about today.
-    const { stored } = await deps.engine.submit({ kind: 'undo', jobId: req.params.id, dryRun: body.dryRun, requireApproval: true }, { requestedBy: 'api' });
+    const { stored } = await deps.engine.submit({ kind: 'undo', jobId: req.params.id, dryRun: body.dryRun, requireApproval: true }, { requestedBy: req.principal!.id });
     deps.launch(stored.job.id);
     return reply.status(202).send(withoutServerPaths(storedJobDocument(stored, deps.config.dataDir)));
   });
 
-  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', async (req) => withoutServerPaths(storedJobDocument(await deps.engine.cancel(req.params.id, 'api'), deps.config.dataDir)));
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/cancel', { config: { permission: 'cancel' } }, async (req) => withoutServerPaths(storedJobDocument(await deps.engine.cancel(req.params.id, req.principal!.id), deps.config.dataDir)));
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/report', async (req, reply) => {
     await mustGet(deps.store, req.params.id);

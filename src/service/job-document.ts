@@ -14,6 +14,7 @@ export function storedJobDocument(stored: StoredJob, dataDir: string) {
         approvedHash: stored.approvedHash,
         approvedBy: stored.approvedBy,
       },
+      requestedBy: stored.meta.requestedBy ?? null,
       idempotencyKey: stored.meta.idempotencyKey ?? null,
       runAt: stored.meta.runAt ?? null,
       tasks: doc.job.tasks.map((t, i) => ({ ...t, plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, summary: stored.job.tasks[i]!.plan!.summary } : null })),

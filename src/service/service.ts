@@ -5,6 +5,7 @@ import { createJobEngine, type JobEngine } from '../engine/job-engine.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { JobStore } from '../store/index.js';
+import type { Authenticator } from '../auth/authenticator.js';
 import { buildApp } from './build-app.js';
 import { createMetrics } from './metrics.js';
 
@@ -20,7 +21,8 @@ export interface ServiceDeps {
   store: JobStore;
   approvals: ApprovalsConfig;
   log: Logger;
-  token: string | null;
+  /** null only on loopback: every caller is the local admin. */
+  auth: Authenticator | null;
   /** How often to look for scheduled jobs that are due. */
   schedulerTickMs?: number;
 }
@@ -74,7 +76,7 @@ export function createService(deps: ServiceDeps): Service {
     void p.finally(() => running.delete(p));
   };
 
-  const app = buildApp({ engine, store: deps.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, token: deps.token, launch, accepting: () => accepting });
+  const app = buildApp({ engine, store: deps.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting });
 
   const tick = async () => {
     if (!accepting) return;

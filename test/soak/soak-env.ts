@@ -1,3 +1,4 @@
+import { singleTokenAuthenticator } from '../../src/auth/authenticator.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
@@ -72,7 +73,7 @@ export async function startSoakEnv(options: SoakEnvOptions): Promise<SoakEnv> {
     const runtime = createRuntime({ config, log, redactor, console: consoleRuntime });
     const token = randomBytes(24).toString('hex');
     const store = openJobStore(config.dataDir);
-    const service = createService({ config, runtime, store, approvals: options.approvals, log, token });
+    const service = createService({ config, runtime, store, approvals: options.approvals, log, auth: singleTokenAuthenticator(token) });
     await service.start();
     const url = await service.app.listen({ host: '127.0.0.1', port: 0 });
     return { fixtures, config, runtime, consoleRuntime, service, url, token, logFile };

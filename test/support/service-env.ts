@@ -1,3 +1,5 @@
+import { createAuthenticator } from '../../src/auth/authenticator.js';
+import { createTokenPrincipals, type TokenPrincipalInput } from '../../src/auth/token-principals.js';
 import path from 'node:path';
 import { DEFAULT_APPROVALS, type ApprovalsConfig } from '../../src/config/approval-schema.js';
 import { createService, type Service } from '../../src/service/service.js';
@@ -14,7 +16,7 @@ export interface ServiceEnv extends ApiEnv {
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
-export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig>; tokenless?: boolean } = {}): Promise<ServiceEnv> {
+export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig>; tokenless?: boolean; principals?: TokenPrincipalInput[] } = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
   const store = openJobStore(env.config.dataDir);
   const service = createService({
@@ -23,7 +25,8 @@ export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Par
     store,
     approvals: { ...DEFAULT_APPROVALS, ...options.approvals },
     log: env.runtime.log,
-    token: options.tokenless ? null : TEST_TOKEN,
+    // TEST_TOKEN is always the admin `service-token`; further principals come on top.
+    auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, ...(options.principals ?? [])])),
     schedulerTickMs: 50,
   });
   await service.start();

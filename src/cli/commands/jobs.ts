@@ -1,3 +1,4 @@
+import { cliPrincipal } from '../../auth/principal.js';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { createSecretResolver } from '../../config/secret-ref.js';
@@ -77,7 +78,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
       }
       return local(async (ctx, store) => {
         const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
-        await engine.approve(id, opts.hash, `cli:${io.env.USER ?? 'unknown'}`);
+        await engine.approve(id, opts.hash, cliPrincipal(io.env.USER).id);
         const done = await engine.process(id);
         print(storedJobDocument(done, ctx.config.dataDir), humanJob(storedJobDocument(done, ctx.config.dataDir)));
         return done.job.status === 'failed' || done.job.status === 'awaiting_approval' ? EXIT.TASK_FAILED : EXIT.OK;
@@ -89,7 +90,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
     run(async () => {
       const doc = opts.server
         ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, {})
-        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).cancel(id, `cli:${io.env.USER ?? 'unknown'}`), ctx.config.dataDir));
+        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).cancel(id, cliPrincipal(io.env.USER).id), ctx.config.dataDir));
       print(doc, `cancelled ${id}\n`);
       return EXIT.OK;
     }),
@@ -101,7 +102,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
         ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/undo`, { dryRun: Boolean(opts.dryRun) })
         : await local(async (ctx, store) => {
             const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
-            const { stored } = await engine.submit({ kind: 'undo', jobId: id, dryRun: Boolean(opts.dryRun), requireApproval: true }, { requestedBy: `cli:${io.env.USER ?? 'unknown'}` });
+            const { stored } = await engine.submit({ kind: 'undo', jobId: id, dryRun: Boolean(opts.dryRun), requireApproval: true }, { requestedBy: cliPrincipal(io.env.USER).id });
             return storedJobDocument(await engine.process(stored.job.id), ctx.config.dataDir);
           });
       const j = (doc as ReturnType<typeof storedJobDocument>).job;

@@ -1,3 +1,4 @@
+import { cliPrincipal } from '../../auth/principal.js';
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { SeatctlError } from '../../errors/index.js';
@@ -36,7 +37,7 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
   const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
   const ctx = await openContext(io, flags);
   const store = openJobStore(ctx.config.dataDir);
-  const who = `cli:${safeUser()}`;
+  const who = cliPrincipal(safeUser()).id;
   try {
     const progress = createProgress(io, !flags.json);
     const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, onTask: progress.onTask });

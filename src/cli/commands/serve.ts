@@ -4,6 +4,8 @@ import { SeatctlError } from '../../errors/index.js';
 import { EXIT } from '../exit-codes.js';
 import { isLoopback } from '../../service/auth.js';
 import { createService } from '../../service/service.js';
+import { createAuthenticator } from '../../auth/authenticator.js';
+import { resolveTokenPrincipals } from '../../auth/service-principals.js';
 import { openJobStore } from '../../store/index.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
@@ -12,9 +14,9 @@ import { parseCount } from './fixtures-up.js';
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 
 /**
- * `seatctl serve`: the job service. The bearer token comes from the config
- * (`service.token: "env:NAME" | "file:/path"`) or --token-ref; without one it only
- * listens on loopback.
+ * `seatctl serve`: the job service. Callers are the configured principals
+ * (`service.principals`, each with roles and a token) and the single admin token
+ * (`service.token` or --token-ref); without any it only listens on loopback.
  */
 export function registerServe(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
   program
@@ -31,20 +33,24 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
         // serve drains running tasks on SIGTERM, so Playwright must not close the browser first.
         const ctx = await openContext(io, globals(), { signals: 'caller' });
         const ref = opts.tokenRef ?? ctx.config.service.token;
-        const token = ref ? createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) }).resolve(ref, opts.tokenRef ? '--token-ref' : 'service.token') : null;
-        if (!token && !isLoopback(opts.host)) {
+        const resolver = createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) });
+        let tokens;
+        try {
+          tokens = resolveTokenPrincipals(resolver, ctx.config.service.principals, ref ? { ref, field: opts.tokenRef ? '--token-ref' : 'service.token' } : undefined);
+        } catch (err) {
           await ctx.runtime.close();
-          throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token or --token-ref)`);
+          throw err;
         }
-        if (token !== null && token.length < 16) {
+        const auth = tokens.size > 0 ? createAuthenticator(tokens) : null;
+        if (!auth && !isLoopback(opts.host)) {
           await ctx.runtime.close();
-          throw new SeatctlError('USAGE', `${opts.tokenRef ? '--token-ref' : 'service.token'}: the token must be at least 16 characters`);
+          throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token, service.principals or --token-ref)`);
         }
         const store = openJobStore(ctx.config.dataDir);
-        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, token });
+        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth });
         await service.start();
         const address = await service.app.listen({ host: opts.host, port });
-        io.stdout(`${JSON.stringify({ listening: address, auth: token ? 'bearer' : 'none (loopback only)' })}\n`);
+        io.stdout(`${JSON.stringify({ listening: address, auth: auth ? `bearer (${tokens.size} principal(s))` : 'none (loopback only)' })}\n`);
         let first!: (signal: string) => void;
         const signal = await new Promise<string>((resolve) => {
           first = resolve;
