@@ -4,7 +4,7 @@ import path from 'node:path';
 import { launchFixtures, type FixtureApp, type LaunchOptions, type LaunchedFixtures } from '../fixtures/launch.js';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { createConsoleRuntime, type ConsoleRuntime } from '../src/console/console-runtime.js';
-import { builtInDrivers } from '../src/drivers/registry.js';
+import { builtInDrivers } from '../src/composition/built-in-drivers.js';
 import { createRuntime, type Runtime } from '../src/engine/runtime.js';
 import { createLogger } from '../src/log/logger.js';
 import { createRedactor } from '../src/log/redactor.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pino from 'pino';
 import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
-import { builtInDrivers } from '../drivers/registry.js';
+import { builtInDrivers } from '../composition/built-in-drivers.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createRedactor, type Redactor } from '../log/redactor.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';

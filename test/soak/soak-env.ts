@@ -8,7 +8,7 @@ import { FIXTURE_APPS, launchFixtures, type LaunchedFixtures } from '../../fixtu
 import type { ApprovalsConfig } from '../../src/config/approval-schema.js';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import { consoleOptionsFromConfig, createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor } from '../../src/log/redactor.js';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from '../../src/config/load-config.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor, type Redactor } from '../../src/log/redactor.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
