@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../src/queue/scheduler.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,7 @@ export async function benchEnv(apps: FixtureApp[], options: Omit<LaunchOptions, 
         persistSessions: engineOptions.persistSessions ?? false,
         log,
       });
-      return { runtime: createRuntime({ config, log, redactor, console: consoleRuntime }), consoleRuntime };
+      return { runtime: createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime }), consoleRuntime };
     },
     async close() {
       await fixtures.close();

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { singleTokenAuthenticator } from '../../src/auth/authenticator.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -70,7 +71,7 @@ export async function startSoakEnv(options: SoakEnvOptions): Promise<SoakEnv> {
     const logFile = path.join(options.dir, 'service.log');
     const log = createLogger({ redactor, level: 'warn', destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
     const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
-    const runtime = createRuntime({ config, log, redactor, console: consoleRuntime });
+    const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime });
     const token = randomBytes(24).toString('hex');
     const store = openJobStore(config.dataDir);
     const service = createService({ config, runtime, store, approvals: options.approvals, log, auth: singleTokenAuthenticator(token) });

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -71,7 +72,7 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
   const redactor = createRedactor();
   const logs: string[] = [];
   const log = createLogger({ redactor, level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-  const runtime = createRuntime({ config, log, redactor });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log) });
   return {
     bigid,
     sigma,
