@@ -1,6 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { buildJob } from '../src/engine/build-job.js';
-import { runJob } from '../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../src/engine/run-to-end.js';
 import { actionRequestSchema, type Job } from '../src/model/index.js';
 import { benchEnv } from './harness.js';
 import { LATENCY_PROFILE, median, seconds } from './profile.js';
@@ -19,9 +18,9 @@ async function round(audited: boolean): Promise<number> {
   const { runtime } = env.engine();
   try {
     // Warm-up outside the clock: browser start and login are the same either way.
-    await runJob(buildJob(actionRequestSchema.parse({ kind: 'set-role', email: 'asmith@example.com', roles: { stitch: 'Administrator', billcom: 'Clerk' } }), runtime.config), runtime);
+    await runToEnd(runtime, actionRequestSchema.parse({ kind: 'set-role', email: 'asmith@example.com', roles: { stitch: 'Administrator', billcom: 'Clerk' } }), { approvals: NO_APPROVAL_GATE });
     const started = performance.now();
-    const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [...APPS] }), runtime.config), runtime);
+    const job = await runToEnd(runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [...APPS] }), { approvals: NO_APPROVAL_GATE });
     const elapsed = performance.now() - started;
     assertChanged(job);
     const shots = job.tasks.reduce((n, t) => n + t.evidence.filter((e) => e.kind === 'screenshot').length, 0);

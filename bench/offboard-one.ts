@@ -1,5 +1,4 @@
-import { buildJob } from '../src/engine/build-job.js';
-import { runJob } from '../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../src/engine/run-to-end.js';
 import { actionRequestSchema, type Job } from '../src/model/index.js';
 import { FIXTURE_APPS, type FixtureApp } from '../fixtures/launch.js';
 import { benchEnv, type BenchEnv } from './harness.js';
@@ -21,7 +20,7 @@ async function seatctlRound(): Promise<number> {
   const { runtime } = env.engine();
   try {
     const started = performance.now();
-    const job = await runJob(buildJob(request, runtime.config), runtime);
+    const job = await runToEnd(runtime, request, { approvals: NO_APPROVAL_GATE });
     const elapsed = performance.now() - started;
     assertDone(job);
     return elapsed;
@@ -54,7 +53,7 @@ export async function naiveOffboard(env: BenchEnv, email: string, check: (job: J
 export async function naiveOffboardApp(env: BenchEnv, email: string, app: FixtureApp, check: (job: Job) => void = assertDone): Promise<void> {
   const { runtime } = env.engine();
   try {
-    check(await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email, apps: [app] }), runtime.config), runtime));
+    check(await runToEnd(runtime, actionRequestSchema.parse({ kind: 'offboard', email, apps: [app] }), { approvals: NO_APPROVAL_GATE }));
   } finally {
     await runtime.close();
   }

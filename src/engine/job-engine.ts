@@ -10,7 +10,6 @@ import { approvalReasons } from './approval-policy.js';
 import { buildJob, newId } from './build-job.js';
 import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
-import { finalStatus } from './run-job.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, landed } from './task-runner.js';
 import { jobDir } from '../audit/job-folder.js';
@@ -37,6 +36,11 @@ export type SubmitOptions = Omit<JobMeta, 'request'>;
 
 export interface JobEngine {
   submit(request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;
+  /**
+   * Stores a job built elsewhere from `request` (a replay of recorded tasks, a test's
+   * handcrafted job), to be processed like any other: one executor for every job.
+   */
+  submitJob(job: Job, request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;
   /** Plans (if needed) and runs a job as far as it can go: to the end, or to an approval. */
   process(jobId: string): Promise<StoredJob>;
   approve(jobId: string, hash: string, by: string): Promise<StoredJob>;
@@ -46,6 +50,11 @@ export interface JobEngine {
 }
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** A job with any failed task failed (the others still ran); a dry run ends planned. */
+export function finalStatus(job: Job): Job['status'] {
+  return job.tasks.some((t) => t.outcome === 'failed') ? 'failed' : job.dryRun ? 'planned' : 'succeeded';
+}
 
 export function createJobEngine(deps: JobEngineDeps): JobEngine {
   const { runtime, store } = deps;
@@ -239,6 +248,23 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     return apply(stored);
   }
 
+  /** Stores a built job with its request (or finds the one with the same idempotency key). */
+  async function record(job: Job, request: JobRequest, options: SubmitOptions, rosterWritten: boolean): Promise<{ stored: StoredJob; created: boolean }> {
+    const meta: JobMeta = {
+      request,
+      idempotencyKey: options.idempotencyKey,
+      runAt: options.runAt,
+      requestedBy: options.requestedBy,
+    };
+    const result = await store.create(job, meta).catch(async (err: unknown) => {
+      if (rosterWritten) await discardRoster(runtime.config.dataDir, job.id);
+      throw err;
+    });
+    if (rosterWritten && !result.created) await discardRoster(runtime.config.dataDir, job.id);
+    if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
+    return result;
+  }
+
   const engine: JobEngine = {
     async submit(submitted, options = {}) {
       let request: JobRequest = submitted;
@@ -263,20 +289,9 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       } else {
         job = buildJob(request, runtime.config);
       }
-      const meta: JobMeta = {
-        request,
-        idempotencyKey: options.idempotencyKey,
-        runAt: options.runAt,
-        requestedBy: options.requestedBy,
-      };
-      const result = await store.create(job, meta).catch(async (err: unknown) => {
-        if (rosterWritten) await discardRoster(runtime.config.dataDir, job.id);
-        throw err;
-      });
-      if (rosterWritten && !result.created) await discardRoster(runtime.config.dataDir, job.id);
-      if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
-      return result;
+      return record(job, request, options, rosterWritten);
     },
+    submitJob: (job, request, options = {}) => record(job, request, options, false),
     process(jobId) {
       // One runner per job in this process, however many callers ask.
       const existing = inFlight.get(jobId);

@@ -3,9 +3,8 @@ import { test, expect } from '@playwright/test';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createConsoleRuntime } from '../../src/console/console-runtime.js';
-import { buildJob } from '../../src/engine/build-job.js';
 import { createRuntime } from '../../src/engine/runtime.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { createLogger } from '../../src/log/logger.js';
 import { actionRequestSchema } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
@@ -70,7 +69,7 @@ test.describe('MFA and trusted device', () => {
     });
     const runtime = createRuntime({ config: env.config, log, redactor: env.redactor, scheduler: schedulerForApps(env.config.apps, log), console: consoleRuntime });
     try {
-      const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'asmith@example.com', apps: billcomOnly }), env.config), runtime);
+      const job = await runToEnd(runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'asmith@example.com', apps: billcomOnly }), { approvals: NO_APPROVAL_GATE });
       const task = taskFor(job, 'billcom');
       expect(task.outcome, describeTask(task)).toBe('changed');
       expect(consoleRuntime.logins.get('billcom')).toBe(1);

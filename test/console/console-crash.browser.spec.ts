@@ -1,6 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { buildJob } from '../../src/engine/build-job.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
 import { deactivations, describeTask, expectAfterIsTruth, taskFor, userIn, type Mutation } from './console-truth.js';
@@ -32,7 +31,7 @@ for (const app of ['stitch', 'billcom'] as App[]) {
     let contextsAtPlan = -1;
     let planned!: () => void;
     const planDone = new Promise<void>((resolve) => (planned = resolve));
-    const job = runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [app] }), env.config), env.runtime, {
+    const job = runToEnd(env.runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [app] }), { approvals: NO_APPROVAL_GATE,
       onTask: (t) => {
         if (t.plan && !t.outcome && contextsAtPlan < 0) {
           contextsAtPlan = pool.stats.contexts;

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { launchFixtures, type LaunchedFixtures } from '../../fixtures/launch.js';
-import { buildJob } from '../../src/engine/build-job.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema } from '../../src/model/index.js';
 import { cli } from '../support/cli-run.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
@@ -59,7 +58,7 @@ test.describe('offboarding against the redesigned consoles', () => {
     env = await startSimEnv(['stitch'], { users: 4 });
     const sim = env.fixtures.stitch!;
     let switched = false;
-    const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: ['stitch'] }), env.config), env.runtime, {
+    const job = await runToEnd(env.runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: ['stitch'] }), { approvals: NO_APPROVAL_GATE,
       onTask: (t) => {
         if (t.plan && !t.outcome && !switched) {
           switched = true;

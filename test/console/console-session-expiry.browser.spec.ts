@@ -1,6 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { buildJob } from '../../src/engine/build-job.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema, type Job, type JobRequestInput, type Task } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
 import { deactivations, describeTask, expectAfterIsTruth, taskFor, userIn, type Mutation } from './console-truth.js';
@@ -25,7 +24,7 @@ const inactive = { stitch: 'Deactivated', billcom: 'Inactive' };
 
 /** Runs a job in-process with a hook on every task state change (the task object is live). */
 const runWithHook = (env: SimEnv, request: JobRequestInput, onTask: (task: Task) => void): Promise<Job> =>
-  runJob(buildJob(actionRequestSchema.parse(request), env.config), env.runtime, { onTask });
+  runToEnd(env.runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE, onTask });
 
 let env: SimEnv | undefined;
 test.afterEach(async () => {

@@ -44,12 +44,14 @@ test('a token that expires mid-run is replaced by one transparent re-login', asy
   const job = await env.run({ kind: 'offboard', email: 'asmith@example.com', apps: ['bigid'] });
   expect(job.tasks[0]!.outcome).toBe('changed');
   const seen = env.bigid.faults.requests.slice(from).map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{24}/, ':id')} ${r.auth} ${r.status}`);
-  // Two scheduled calls (find, then the change), one attempt each: the re-login
-  // happened inside the first call, not as a scheduler retry.
-  expect(job.tasks[0]!.attempts).toBe(2);
+  // Three scheduled calls (the plan's find, the engine's read just before the change,
+  // then the change), one attempt each: the re-login happened inside the first call,
+  // not as a scheduler retry.
+  expect(job.tasks[0]!.attempts).toBe(3);
   expect(seen).toEqual([
     'GET /api/v1/users raw 401',
     'POST /api/v1/sessions none 200',
+    'GET /api/v1/users raw 200',
     'GET /api/v1/users raw 200',
     'GET /api/v1/users/:id raw 200',
     'PUT /api/v1/users/:id raw 200',

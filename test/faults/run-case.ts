@@ -1,7 +1,6 @@
 import { expect, type TestInfo } from '@playwright/test';
 import type { SimulatorOptionsByApp } from '../../fixtures/launch.js';
-import { buildJob } from '../../src/engine/build-job.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema, type JobRequestInput, type Task } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
 import { judge, recordRow, type FaultRow, type Observed } from './fault-row.js';
@@ -27,7 +26,7 @@ import {
 /**
  * Runs one (fault × driver × action) of the matrix: a fresh simulator of that driver
  * and a fresh engine, the fault injected as the matrix says, one job through the real
- * engine (runJob), then the verdict from the task and the simulator's ground truth.
+ * job engine (runToEnd), then the verdict from the task and the simulator's ground truth.
  * The row is recorded before the assertion, so a failing combination is in the table too.
  */
 interface SubjectState {
@@ -148,7 +147,7 @@ export async function runFaultCase(fault: FaultCase, driver: DriverName, action:
     let planned = false;
     let markPlanned!: () => void;
     const plannedSignal = new Promise<void>((resolve) => (markPlanned = resolve));
-    const jobPromise = runJob(buildJob(actionRequestSchema.parse(request(driver, action)), env.config), env.runtime, {
+    const jobPromise = runToEnd(env.runtime, actionRequestSchema.parse(request(driver, action)), { approvals: NO_APPROVAL_GATE,
       onTask: (t) => {
         // Synchronous, in-process: the plan has read the account, the change has not started.
         if (t.plan && !t.outcome && !planned) {

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
-import { buildJob } from '../../src/engine/build-job.js';
 import type { Runtime } from '../../src/engine/runtime.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { createTestEngine } from '../support/test-engine.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
 import { startAcmeConsole, type AcmeConsole } from './acme/acme-console.js';
@@ -61,7 +60,7 @@ export async function startAcmeEnv(options: { whatsNew?: boolean } = {}): Promis
     runtime,
     logs,
     dataDir,
-    run: (request) => runJob(buildJob(actionRequestSchema.parse(request), config), runtime),
+    run: (request) => runToEnd(runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE }),
     async close() {
       await runtime.close();
       await acme.close();

@@ -3,9 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load-config.js';
 import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
-import { buildJob } from '../../src/engine/build-job.js';
 import type { Runtime } from '../../src/engine/runtime.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { createTestEngine } from '../support/test-engine.js';
 import { actionRequestSchema, type JobRequestInput } from '../../src/model/index.js';
 import { cli } from '../support/cli-run.js';
@@ -48,7 +47,7 @@ test.afterEach(async () => {
   await beta.close();
 });
 
-const run = (request: JobRequestInput) => runJob(buildJob(actionRequestSchema.parse(request), runtime.config), runtime);
+const run = (request: JobRequestInput) => runToEnd(runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE });
 
 test('offboarding deactivates, confirmed by read-back; the request records are the evidence', async () => {
   const job = await run({ kind: 'offboard', email: 'JDoe@example.com', apps: ['beta'] });

@@ -7,8 +7,7 @@ import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor, type Redactor } from '../../src/log/redactor.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
-import { buildJob } from '../../src/engine/build-job.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
 import { startBigIdSimulator, type BigIdSimulator, type BigIdSimulatorOptions } from '../../fixtures/bigid/index.js';
 import { startSigmaSimulator, type SigmaSimulator, type SigmaSimulatorOptions } from '../../fixtures/sigma/index.js';
@@ -83,8 +82,7 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
     dir,
     secrets: [bigid.credentials.password, sigma.credentials.clientSecret, sigma.credentials.scimToken],
     async run(request) {
-      const job = buildJob(actionRequestSchema.parse(request), config);
-      return runJob(job, runtime);
+      return runToEnd(runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE });
     },
     async close() {
       await runtime.close();

@@ -2,9 +2,8 @@ import { launchFixtures, type FixtureApp, type LaunchOptions, type LaunchedFixtu
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import type { ConsoleRuntime } from '../../src/console/console-runtime.js';
 import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
-import { buildJob } from '../../src/engine/build-job.js';
 import type { Runtime } from '../../src/engine/runtime.js';
-import { runJob } from '../../src/engine/run-job.js';
+import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import type { Redactor } from '../../src/log/redactor.js';
 import { createTestEngine } from './test-engine.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
@@ -47,7 +46,7 @@ export async function startSimEnv(apps: FixtureApp[], options: Omit<LaunchOption
     redactor,
     logs,
     dir,
-    run: (request) => runJob(buildJob(actionRequestSchema.parse(request), config), runtime),
+    run: (request) => runToEnd(runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE }),
     async close() {
       await runtime.close();
       await fixtures.close();

@@ -6,7 +6,10 @@ import type { Command } from 'commander';
 import { createConsoleRuntime } from '../../console/console-runtime.js';
 import { newId } from '../../engine/build-job.js';
 import { createRuntime } from '../../engine/runtime.js';
-import { runJob } from '../../engine/run-job.js';
+import { createJobEngine } from '../../engine/job-engine.js';
+import { openJobStore } from '../../store/index.js';
+import { cliPrincipal } from '../../auth/principal.js';
+import type { JobRequest } from '../../model/index.js';
 import { jobDir } from '../../audit/job-folder.js';
 import { SeatctlError } from '../../errors/index.js';
 import { freshTaskState, jobSchema, type Job, type Task } from '../../model/index.js';
@@ -77,16 +80,28 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
             ...(opts.pause ? { onStep: (caption: string) => waitForEnter(io, caption) } : {}),
           });
           const runtime = createRuntime({ config: ctx.config, log: ctx.log, redactor: ctx.redactor, scheduler: schedulerForApps(ctx.config.apps, ctx.log), env: io.env, console: consoleRuntime });
-          const job = replayJob(recorded, tasks, !opts.commit);
+          let job = replayJob(recorded, tasks, !opts.commit);
+          const store = openJobStore(ctx.config.dataDir);
+          let approval: string | null = null;
           try {
             runtime.checkSecrets([...new Set(tasks.map((t) => t.app))]);
-            await runJob(job, runtime);
+            // A replay is a job like any other: stored, in the audit chain, and (with
+            // --commit) held for approval by the same policy as the job it replays.
+            const original = await store.get(jobId);
+            if (!original) throw new SeatctlError('USAGE', `replay: job ${jobId} is not in the job store of ${ctx.config.dataDir}`);
+            const engine = createJobEngine({ runtime, store, approvals: ctx.config.approvals });
+            const request = { ...original.meta.request, dryRun: !opts.commit } as JobRequest;
+            await engine.submitJob(job, request, { requestedBy: cliPrincipal(io.env.USER).id });
+            const done = await engine.process(job.id);
+            job = done.job;
+            if (done.job.status === 'awaiting_approval') approval = `approval required: ${done.approvalReasons.join('; ')}\n  approve: seatctl jobs approve ${job.id} --hash ${done.planHash}\n`;
           } finally {
+            await store.close();
             await runtime.close();
           }
           if (globals().json) io.stdout(JSON.stringify({ ...jobDocument(job, ctx.config.dataDir), replayOf: jobId }) + '\n');
-          else io.stdout(`replay of ${jobId}${opts.commit ? '' : ' (rehearsal: nothing was changed)'}\n${humanSummary(job, ctx.config.dataDir)}`);
-          return job.status === 'failed' ? EXIT.TASK_FAILED : EXIT.OK;
+          else io.stdout(`replay of ${jobId}${opts.commit ? '' : ' (rehearsal: nothing was changed)'}\n${humanSummary(job, ctx.config.dataDir)}${approval ?? ''}`);
+          return job.status === 'succeeded' || job.status === 'planned' ? EXIT.OK : EXIT.TASK_FAILED;
         } finally {
           await ctx.runtime.close();
         }
