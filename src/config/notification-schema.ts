@@ -11,13 +11,25 @@ export const NOTIFY_EVENTS = ['awaiting_approval', 'succeeded', 'failed', 'cance
 export const notifyEventSchema = z.enum(NOTIFY_EVENTS);
 export type NotifyEvent = z.infer<typeof notifyEventSchema>;
 
-/** A plain http(s) URL without credentials in it, or a reference to one (a Slack webhook URL is itself a secret). */
-export const webhookUrlSchema = z.union([
-  secretRefSchema,
-  z
-    .url({ protocol: /^https?$/, message: 'must be an http(s) URL or a secret reference env:NAME / file:/path' })
-    .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`)' }),
-]);
+/**
+ * A plain http(s) URL without credentials in it, or a reference to one (a Slack webhook
+ * URL is itself a secret). One string checked by hand rather than a zod union, whose
+ * failure reads only "Invalid input".
+ */
+export const webhookUrlSchema = z.string().superRefine((value, ctx) => {
+  if (/^(env|file):/.test(value)) {
+    if (!secretRefSchema.safeParse(value).success) ctx.addIssue({ code: 'custom', message: 'must be a secret reference "env:NAME" or "file:/path"' });
+    return;
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL, or a secret reference env:NAME / file:/path holding one' });
+  else if (hasUserinfo(value)) ctx.addIssue({ code: 'custom', message: 'must not hold a user name or password (`user:pass@`)' });
+});
 
 export const webhookConfigSchema = z
   .object({

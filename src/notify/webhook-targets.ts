@@ -24,7 +24,7 @@ export function resolveWebhookTargets(config: NotificationsConfig, resolver: Sec
     const field = `notifications.webhooks.${i}`;
     const url = /^(env|file):/.test(hook.url) ? resolver.resolve(hook.url, `${field}.url`) : hook.url;
     // A referenced URL is checked like an inline one (and its value never printed).
-    if (!/^https?:/i.test(url) || !webhookUrlSchema.safeParse(url).success) {
+    if (/^(env|file):/.test(url) || !webhookUrlSchema.safeParse(url).success) {
       throw new SeatctlError('CONFIG_INVALID', `${field}.url: the referenced value must be an http(s) URL without user:pass@`, { details: { field: `${field}.url` } });
     }
     const key = hook.secret ? webhookKey(resolver.resolve(hook.secret, `${field}.secret`), `${field}.secret`) : null;
