@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { expect, type PlaywrightTestArgs, type PlaywrightTestOptions, type PlaywrightWorkerArgs, type PlaywrightWorkerOptions, type TestType } from '@playwright/test';
 import type { JobStore, NewDelivery } from '../../src/store/job-store.js';
 import type { StoreHarness } from './store-conformance.js';
 import { makeJob } from './store-fixtures.js';
@@ -12,18 +12,12 @@ import { makeJob } from './store-fixtures.js';
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
-export function outboxConformance(name: string, harness: () => Promise<StoreHarness>): void {
-  const test = base.extend<{ h: StoreHarness; store: JobStore }>({
-    // eslint-disable-next-line no-empty-pattern
-    h: async ({}, use) => {
-      const h = await harness();
-      await use(h);
-      await h.dispose();
-    },
-    store: async ({ h }, use) => {
-      await use(await h.open({ now: () => at(0) }));
-    },
-  });
+/** The `test` storeConformance extends with its harness (`h`) and a store on it. */
+export type StoreTest = TestType<PlaywrightTestArgs & PlaywrightTestOptions & { h: StoreHarness; store: JobStore }, PlaywrightWorkerArgs & PlaywrightWorkerOptions>;
+
+export function outboxConformance(name: string, test: StoreTest): void {
+  /** A handle whose clock is pinned at T0 (settledAt is the store's time). */
+  const pinned = (h: StoreHarness) => h.open({ now: () => at(0) });
 
   async function jobWithMessages(store: JobStore, count: number, createdAt = (i: number) => at(i).toISOString()): Promise<NewDelivery[]> {
     const { job, meta } = makeJob();
@@ -41,7 +35,8 @@ export function outboxConformance(name: string, harness: () => Promise<StoreHarn
   }
 
   test.describe(`job store conformance (webhook outbox, issue 13 item 4): ${name}`, () => {
-    test('enqueued messages read back pending, byte-exact, once per id', async ({ store }) => {
+    test('enqueued messages read back pending, byte-exact, once per id', async ({ h }) => {
+      const store = await pinned(h);
       const messages = await jobWithMessages(store, 3);
       // The same id again (a retried enqueue) adds nothing and changes nothing.
       await store.enqueueDeliveries([{ ...messages[0]!, body: '{"changed":true}' }]);
@@ -53,7 +48,8 @@ export function outboxConformance(name: string, harness: () => Promise<StoreHarn
       expect(await store.deliveries(other.job.id)).toEqual([]);
     });
 
-    test('a claim takes due messages oldest first, counts an attempt and leases them', async ({ store }) => {
+    test('a claim takes due messages oldest first, counts an attempt and leases them', async ({ h }) => {
+      const store = await pinned(h);
       const messages = await jobWithMessages(store, 3, (i) => at(i * 10).toISOString());
       expect(await store.claimDeliveries(at(-1), 30_000, 10)).toEqual([]);
       const first = await store.claimDeliveries(at(15), 30_000, 10);
@@ -65,7 +61,8 @@ export function outboxConformance(name: string, harness: () => Promise<StoreHarn
       expect(expired.map((d) => [d.id, d.attempts])).toEqual([[messages[0]!.id, 2]]);
     });
 
-    test('settling: retry later, delivered and failed are kept; a settled one never reopens', async ({ store }) => {
+    test('settling: retry later, delivered and failed are kept; a settled one never reopens', async ({ h }) => {
+      const store = await pinned(h);
       const [a, b, c] = await jobWithMessages(store, 3);
       await store.claimDeliveries(at(5), 1000, 10);
       await store.settleDelivery(a!.id, { status: 'pending', nextAttemptAt: at(60).toISOString(), error: 'webhook ops: POST returned 503' });
@@ -82,7 +79,8 @@ export function outboxConformance(name: string, harness: () => Promise<StoreHarn
       expect((await store.claimDeliveries(at(60), 1000, 10)).map((d) => [d.id, d.attempts])).toEqual([[a!.id, 2]]);
     });
 
-    test('a second handle sees the messages and cannot take a leased one; all survive a reopen', async ({ h, store }) => {
+    test('a second handle sees the messages and cannot take a leased one; all survive a reopen', async ({ h }) => {
+      const store = await pinned(h);
       const messages = await jobWithMessages(store, 2);
       const second = await h.open({ now: () => at(0) });
       const [mine, theirs] = await Promise.all([store.claimDeliveries(at(5), 60_000, 1), second.claimDeliveries(at(5), 60_000, 1)]);

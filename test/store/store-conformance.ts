@@ -345,5 +345,5 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       expect((await reopened.create(again.job, again.meta)).created).toBe(false);
     });
   });
-  outboxConformance(name, harness);
+  outboxConformance(name, test);
 }
