@@ -136,19 +136,26 @@ test('issue 13 item 4: after a 500 and a 429 with Retry-After the same message i
   expect(env.logs.join('\n')).not.toContain('do-not-log-this-body');
 });
 
-test('issue 13 item 4: gives up after maxAttempts on 5xx, at once on a 4xx, and records it', async () => {
+test('issue 13 item 4: gives up after maxAttempts on 5xx, at once on a 4xx or a redirect, and records it', async () => {
   const { env, hook } = await signedHook({ maxAttempts: 3 });
-  hook.answers.push(...Array.from({ length: 3 }, () => ({ status: 503 })), { status: 410 });
-  const a = await env.call('POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'] });
-  await expect.poll(async () => (await deliveries(env, a.json.job.id))[0]?.status, { timeout: 15_000 }).toBe('failed');
-  const b = await env.call('POST', '/v1/jobs', { kind: 'offboard', email: 'asmith@example.com', apps: ['bigid'] });
-  await expect.poll(async () => (await deliveries(env, b.json.job.id))[0]?.status, { timeout: 15_000 }).toBe('failed');
-  expect(hook.requests.map((r) => r.status)).toEqual([503, 503, 503, 410]);
-  expect((await deliveries(env, a.json.job.id))[0]).toMatchObject({ attempts: 3, lastError: 'webhook ops: POST returned 503' });
-  expect((await deliveries(env, b.json.job.id))[0]).toMatchObject({ attempts: 1, lastError: 'webhook ops: POST returned 410' });
+  const elsewhere = await receiver({ secret });
+  hook.answers.push(...Array.from({ length: 3 }, () => ({ status: 503 })), { status: 410 }, { status: 307, headers: { location: elsewhere.url } });
+  const jobs: string[] = [];
+  for (const email of ['jdoe@example.com', 'asmith@example.com', 'bwayne@example.com']) {
+    const created = await env.call('POST', '/v1/jobs', { kind: 'offboard', email, apps: ['bigid'] });
+    jobs.push(created.json.job.id);
+    await expect.poll(async () => (await deliveries(env, created.json.job.id))[0]?.status, { timeout: 15_000 }).toBe('failed');
+  }
+  expect(hook.requests.map((r) => r.status)).toEqual([503, 503, 503, 410, 307]);
+  // The redirect was not followed: a signed message goes only where it was configured to.
+  expect(elsewhere.requests).toHaveLength(0);
+  const [a, b, c] = await Promise.all(jobs.map(async (id) => (await deliveries(env, id))[0]));
+  expect(a).toMatchObject({ attempts: 3, lastError: 'webhook ops: POST returned 503' });
+  expect(b).toMatchObject({ attempts: 1, lastError: 'webhook ops: POST returned 410' });
+  expect(c).toMatchObject({ attempts: 1, lastError: expect.stringContaining('returned 307 (redirects are not followed') });
   const logged = env.logs.map((l) => JSON.parse(l));
-  expect(logged.find((l) => l.job === a.json.job.id && l.msg === 'webhook delivery given up after 3 attempts')).toMatchObject({ webhook: 'ops', attempt: 3 });
-  expect(logged.find((l) => l.job === b.json.job.id && l.msg === 'webhook delivery refused by the receiver; not retried')).toMatchObject({ code: 'UPSTREAM_REJECTED' });
+  expect(logged.find((l) => l.job === jobs[0] && l.msg === 'webhook delivery given up after 3 attempts')).toMatchObject({ webhook: 'ops', attempt: 3 });
+  expect(logged.find((l) => l.job === jobs[1] && l.msg === 'webhook delivery refused by the receiver; not retried')).toMatchObject({ code: 'UPSTREAM_REJECTED' });
 });
 
 test('issue 13 item 4: a delivery pending when the service stops is sent once by the next start', async () => {
