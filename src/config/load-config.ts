@@ -28,6 +28,7 @@ export interface LoadedConfig {
   approvals: ParsedConfig['approvals'];
   service: ParsedConfig['service'];
   review: ParsedConfig['review'];
+  notifications: ParsedConfig['notifications'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -122,6 +123,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     approvals: config.approvals,
     service: config.service,
     review: config.review,
+    notifications: config.notifications,
     apps,
   };
 }

@@ -1,4 +1,5 @@
 import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
+import { DEFAULT_NOTIFICATIONS, notificationsSchema } from './notification-schema.js';
 import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
@@ -120,6 +121,7 @@ export const configSchema = z
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
     service: serviceConfigSchema.default({ allowedHosts: [], principals: [] }).describe('`seatctl serve` settings'),
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
+    notifications: notificationsSchema.default(DEFAULT_NOTIFICATIONS),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;

@@ -8,6 +8,7 @@ import type { JobStore } from '../store/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { buildApp } from './build-app.js';
 import { createMetrics } from './metrics.js';
+import { createNotifications } from '../notify/index.js';
 
 /**
  * The job service: HTTP app + engine + store. On start it resumes what a previous
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   auth: Authenticator | null;
   /** How often to look for scheduled jobs that are due. */
   schedulerTickMs?: number;
+  /** How often the webhook sender looks for retries that came due. */
+  webhookPollMs?: number;
 }
 
 export interface Service {
@@ -51,9 +54,11 @@ export interface StopResult {
 
 export function createService(deps: ServiceDeps): Service {
   const metrics = createMetrics();
+  // Webhook secrets are resolved here, so a missing one stops the service before it listens.
+  const notifications = createNotifications({ config: deps.config, store: deps.store, log: deps.log, redactor: deps.runtime.redactor, ...(deps.webhookPollMs ? { pollMs: deps.webhookPollMs } : {}) });
   const engine = createJobEngine({
     runtime: deps.runtime,
-    store: deps.store,
+    store: notifications.store,
     approvals: deps.approvals,
     onTask: (task) => {
       if (task.finishedAt) metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown');
@@ -76,7 +81,7 @@ export function createService(deps: ServiceDeps): Service {
     void p.finally(() => running.delete(p));
   };
 
-  const app = buildApp({ engine, store: deps.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting });
+  const app = buildApp({ engine, store: notifications.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting });
 
   const tick = async () => {
     if (!accepting) return;
@@ -92,6 +97,7 @@ export function createService(deps: ServiceDeps): Service {
       if (resumed.length) deps.log.warn({ jobs: resumed.map((s) => s.job.id) }, 'resuming jobs left unfinished by the previous process');
       timer = setInterval(() => void tick().catch((err) => deps.log.error({ err: (err as Error).message }, 'scheduler tick failed')), deps.schedulerTickMs ?? 1000);
       timer.unref();
+      notifications.worker.start();
     },
     async idle() {
       while (running.size) await Promise.allSettled([...running.keys()]);
@@ -112,6 +118,8 @@ export function createService(deps: ServiceDeps): Service {
       clearTimeout(deadline);
       const unfinished = [...new Set(running.values())];
       cutShort = unfinished.length > 0;
+      // Sends in progress finish (each is bounded by its timeout); the rest wait in the store.
+      await notifications.worker.stop();
       // The store first: a task whose browser is closed under it must not be recorded
       // as failed. It stays as last written ("mutating" before a change is sent), and
       // the next start reads the account back before doing anything.

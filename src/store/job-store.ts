@@ -64,6 +64,38 @@ export interface ListFilter {
   limit?: number | undefined;
 }
 
+/**
+ * One webhook message to one receiver (the notification outbox). `id` is the
+ * Standard Webhooks `webhook-id`: the same on every retry, so a receiver dedupes by it.
+ * The body is kept exactly as it will be sent (no secrets in it); the URL and secret
+ * are looked up in the config by `webhook` name at send time, never stored.
+ */
+export interface NewDelivery {
+  id: string;
+  webhook: string;
+  jobId: string;
+  /** The job status that triggered it (awaiting_approval, succeeded, …). */
+  event: string;
+  body: string;
+  createdAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery extends NewDelivery {
+  status: DeliveryStatus;
+  /** Sends started so far (a claim counts one, so a crash mid-send is counted too). */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  settledAt: string | null;
+}
+
+export type DeliverySettlement =
+  | { status: 'delivered' }
+  | { status: 'pending'; nextAttemptAt: string; error: string }
+  | { status: 'failed'; error: string };
+
 export interface JobStore {
   /** Inserts the job, or returns the existing one with the same idempotency key (created: false). */
   create(job: Job, meta: JobMeta): Promise<{ stored: StoredJob; created: boolean }>;
@@ -85,5 +117,17 @@ export interface JobStore {
   unfinished(): Promise<StoredJob[]>;
   /** Scheduled jobs whose runAt has come. */
   due(now: Date): Promise<StoredJob[]>;
+  /** Adds outbox messages; an id already stored is left as it is. */
+  enqueueDeliveries(deliveries: NewDelivery[]): Promise<void>;
+  /**
+   * Takes up to `limit` pending deliveries due at `now`, counts an attempt on each and
+   * moves their next attempt `leaseMs` ahead, so another sender (or this one after a
+   * crash) takes them again only once the lease has run out.
+   */
+  claimDeliveries(now: Date, leaseMs: number, limit: number): Promise<Delivery[]>;
+  /** Records a claimed delivery's result: delivered, due again later, or given up. */
+  settleDelivery(id: string, result: DeliverySettlement): Promise<void>;
+  /** All deliveries of a job (or all when no job is given), oldest first. */
+  deliveries(jobId?: string): Promise<Delivery[]>;
   close(): Promise<void>;
 }

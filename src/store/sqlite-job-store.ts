@@ -6,6 +6,7 @@ import { FIRST_AUDIT_SEQ, GENESIS_HASH, auditHash } from './audit-chain.js';
 import { canonicalJson } from './canonical-json.js';
 import type { AttemptRecord, AuditRecord, JobMeta, JobStore, ListFilter, StoredJob } from './job-store.js';
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
+import { sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type JobRow, type TaskRow } from './sqlite-rows.js';
 
@@ -188,6 +189,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     async due(at: Date) {
       return readJobs(sql.due.all(at.toISOString()));
     },
+
+    ...sqliteDeliveryMethods(db, now),
 
     async close() {
       if (db.open) db.close();

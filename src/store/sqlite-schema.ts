@@ -69,6 +69,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `);
   },
+  // Webhook deliveries (the notification outbox): kept until sent or given up, so a
+  // receiver that is down or a restart loses none.
+  (db) => {
+    db.exec(`
+      CREATE TABLE webhook_deliveries (
+        id              TEXT PRIMARY KEY,
+        webhook         TEXT NOT NULL,
+        job_id          TEXT NOT NULL REFERENCES jobs (id),
+        event           TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        settled_at      TEXT
+      ) STRICT;
+      -- claimDeliveries() takes the pending ones that are due, oldest due first.
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+      CREATE INDEX webhook_deliveries_by_job ON webhook_deliveries (job_id, created_at);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

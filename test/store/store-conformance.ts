@@ -6,6 +6,7 @@ import { GENESIS_HASH, verifyAuditChain } from '../../src/store/audit-chain.js';
 import { canonicalJson } from '../../src/store/canonical-json.js';
 import type { JobStore, StoredJob } from '../../src/store/job-store.js';
 import { enrichTask, makeJob, times } from './store-fixtures.js';
+import { outboxConformance } from './outbox-conformance.js';
 
 /**
  * One suite for every JobStore backend (SQLite now, Redis later): the engine, the
@@ -344,4 +345,5 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       expect((await reopened.create(again.job, again.meta)).created).toBe(false);
     });
   });
+  outboxConformance(name, test);
 }

@@ -37,6 +37,8 @@ export interface ApiEnvOptions {
   bigidOptions?: Record<string, unknown>;
   sigmaOptions?: Record<string, unknown>;
   retry?: Record<string, number>;
+  /** More top-level config keys (e.g. `notifications`). */
+  config?: Record<string, unknown>;
 }
 
 export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> {
@@ -66,6 +68,7 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
         options: options.sigmaOptions ?? {},
       },
     },
+    ...options.config,
   };
   const config = parseConfig(raw, builtInDrivers(), { source: path.join(dir, 'seatctl.config.json'), baseDir: dir });
   const redactor = createRedactor();

@@ -28,6 +28,7 @@ export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Par
     // TEST_TOKEN is always the admin `service-token`; further principals come on top.
     auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, ...(options.principals ?? [])])),
     schedulerTickMs: 50,
+    webhookPollMs: 50,
   });
   await service.start();
   const call: ServiceEnv['call'] = async (method, url, body, headers = {}) => {
