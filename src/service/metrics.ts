@@ -15,7 +15,7 @@ export interface Metrics {
   render(store: JobStore, scheduler: Scheduler, apps: Record<string, string>): Promise<string>;
 }
 
-const JOB_STATUSES = ['planned', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled'] satisfies Job['status'][];
+const JOB_STATUSES = ['planned', 'planning', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled'] satisfies Job['status'][];
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
