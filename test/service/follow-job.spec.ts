@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { groundTruth } from '../support/api-env.js';
 import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { openJobStore } from '../../src/store/index.js';
 
 /**
  * Issue 13 item 5, following a job: statuses and times seen while the job runs, durations
@@ -86,6 +87,10 @@ test('issue 13 item 5: a job seen mid-run is planning, awaiting_approval, runnin
   // The wait lies inside the job's span: worked + waited is the whole span.
   expect(done.durationMs + done.approvalWaitMs).toBe(wall);
   expect(done.people).toEqual(['jdoe@example.com']);
+  // The task-duration metric leaves the wait out too.
+  const metrics = (await env.call('GET', '/metrics')).text;
+  const sum = Number(/seatctl_task_duration_seconds_sum\{app="bigid",driver="bigid-api"\} (\S+)/.exec(metrics)?.[1]);
+  expect(Math.abs(sum * 1000 - task(done, 'bigid').durationMs!)).toBeLessThan(1);
 });
 
 test('issue 13 item 5: GET /v1/jobs?email= returns only that person’s jobs, with their people; a bad address is 400 naming email', async () => {
@@ -120,4 +125,22 @@ test('issue 13 item 5: a scheduled job shows runAt, status planned and no start 
   expect(listed).toMatchObject({ id: job.id, runAt });
   await sleep(200);
   expect((await groundTruth(env.bigid.stateUrl)).mutations).toHaveLength(0);
+});
+
+test('issue 13 item 5: a job left in planning by a crash is resumed, planned and run', async () => {
+  const { stored } = await env.service.engine.submit({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], mode: 'deactivate', dryRun: false, requireApproval: false });
+  // What a process killed mid-plan leaves behind: the job and its task say planning, no plan hash.
+  const other = openJobStore(env.config.dataDir);
+  try {
+    await other.setStatus(stored.job.id, 'planning');
+    await other.saveTask({ ...stored.job.tasks[0]!, status: 'planning', startedAt: new Date().toISOString() });
+    expect((await other.unfinished()).map((s) => s.job.id)).toContain(stored.job.id);
+  } finally {
+    await other.close();
+  }
+  expect(await env.service.engine.resume()).toContain(stored.job.id);
+  const done = await env.waitFor(stored.job.id, ['succeeded', 'failed']);
+  expect(done.status).toBe('succeeded');
+  expect(done.tasks[0]).toMatchObject({ status: 'succeeded', outcome: 'changed' });
+  expect((await groundTruth(env.bigid.stateUrl)).mutations).toHaveLength(1);
 });
