@@ -18,7 +18,7 @@ import { writePrivateFile } from '../fs/private-files.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
- * planned → (awaiting_approval) → running → succeeded | failed | cancelled.
+ * planned → planning → (awaiting_approval) → running → succeeded | failed | cancelled.
  * Every state change is written to the store before the next step, and a task's
  * intent is written before each external mutation, so a process killed at any point
  * resumes without changing an account twice or leaving a task hanging.
@@ -90,6 +90,9 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     const { job } = stored;
     await Promise.all(
       job.tasks.filter((t) => t.status === 'pending' || t.status === 'planning').map(async (t) => {
+        // Stored before the reads go out, so a job followed from outside shows what is being planned now.
+        Object.assign(t, { status: 'planning', startedAt: t.startedAt ?? new Date().toISOString() });
+        await saveTask(t, job);
         await runner.plan(t);
         await saveTask(t, job);
       }),
@@ -242,7 +245,11 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
     if (stored.meta.request.kind === 'review') return review(stored, stored.meta.request);
-    if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending')) stored = await plan(stored);
+    if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending' || t.status === 'planning')) {
+      await store.setStatus(jobId, 'planning');
+      stored.job.status = 'planning';
+      stored = await plan(stored);
+    }
     if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.approvalReasons.length && stored.approvedHash !== stored.planHash) return waitForApproval(stored);
     return apply(stored);
@@ -313,8 +320,9 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       const stored = await must(jobId);
       if (TERMINAL.has(stored.job.status)) throw new SeatctlError('CONFLICT', `job ${jobId} is already ${stored.job.status}`);
       if (stored.job.status === 'running') throw new SeatctlError('CONFLICT', `job ${jobId} is running; it cannot be cancelled mid-change`);
-      for (const t of stored.job.tasks) if (!TERMINAL.has(t.status)) await store.saveTask({ ...t, status: 'cancelled', outcome: t.outcome === 'awaiting_approval' ? null : t.outcome });
-      await store.setStatus(jobId, 'cancelled', new Date().toISOString());
+      const at = new Date().toISOString();
+      for (const t of stored.job.tasks) if (!TERMINAL.has(t.status)) await store.saveTask({ ...t, status: 'cancelled', outcome: t.outcome === 'awaiting_approval' ? null : t.outcome, finishedAt: at });
+      await store.setStatus(jobId, 'cancelled', at);
       await audit(jobId, 'cancelled', { by });
       return must(jobId);
     },

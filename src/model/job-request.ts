@@ -6,7 +6,12 @@ import { offboardModeSchema } from './task.js';
  * schema per request kind, shared by the CLI and the HTTP service. Unknown fields
  * are refused: a typo in a field name must not silently become a default.
  */
-const email = z.email({ message: 'must be an email address' }).max(320);
+/** One address as every request and filter takes it. */
+export const emailSchema = z.email({ message: 'must be an email address' }).max(320);
+const email = emailSchema;
+
+/** When a scheduled job is to run: ISO 8601 with a zone, since a bare local time means different instants on the CLI's machine and the service's. */
+export const runAtSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' });
 const appName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'app names are lower-case letters, digits and dashes');
 const role = z.string().min(1).max(200);
 const name = z.string().trim().min(1).max(200);

@@ -146,7 +146,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get('/v1/jobs', async (req) => {
     const q = parse(listQuerySchema, req.query);
-    const page = await deps.store.list({ status: q.status, cursor: q.cursor, limit: q.limit });
+    const page = await deps.store.list({ status: q.status, email: q.email, cursor: q.cursor, limit: q.limit });
     return { jobs: page.jobs.map((s) => withoutServerPaths(storedJobDocument(s, deps.config.dataDir)).job), nextCursor: page.nextCursor };
   });
 

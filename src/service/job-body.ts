@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { offboardRequestSchema, provisionRequestSchema, reviewRequestSchema, setRoleRequestSchema } from '../model/index.js';
+import { emailSchema, jobStatusSchema, runAtSchema, offboardRequestSchema, provisionRequestSchema, reviewRequestSchema, setRoleRequestSchema } from '../model/index.js';
 
 /**
  * POST /v1/jobs: a job request plus how to run it. Unknown fields are refused, like
@@ -22,7 +22,7 @@ export const idempotencyKeySchema = z
 
 const runOptions = {
   idempotencyKey: idempotencyKeySchema.optional(),
-  runAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone' }).optional(),
+  runAt: runAtSchema.optional(),
 };
 
 export const createJobBodySchema = z.discriminatedUnion('kind', [
@@ -40,7 +40,9 @@ export const approveBodySchema = z.object({ planHash: z.string().regex(/^[0-9a-f
 
 export const listQuerySchema = z
   .object({
-    status: z.enum(['planned', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled']).optional(),
+    status: jobStatusSchema.optional(),
+    /** Jobs about this person: an exact address, compared case-insensitively. */
+    email: emailSchema.optional(),
     cursor: z.string().max(500).optional(),
     limit: z.coerce.number().int().min(1).max(500).optional(),
   })

@@ -1,12 +1,31 @@
 import { jobDocument } from '../cli/render-job.js';
+import { approvalWaits, jobTiming, taskDurationMs } from '../engine/job-timing.js';
 import type { JobStore, StoredJob } from '../store/index.js';
 
-/** The job as the API and `--json` show it, with its plan hash and approval state. */
-export function storedJobDocument(stored: StoredJob, dataDir: string) {
+/**
+ * Who a job is about, as `jobs list` shows it: its tasks' people (each address once,
+ * whatever its case), or for a review, which is about everyone, its roster's source.
+ */
+export function jobPeople(stored: StoredJob): string[] {
+  const request = stored.meta.request;
+  if (request.kind === 'review') return [request.roster?.source ?? 'review'];
+  const seen = new Map<string, string>();
+  for (const t of stored.job.tasks) if (!seen.has(t.subject.email.toLowerCase())) seen.set(t.subject.email.toLowerCase(), t.subject.email);
+  return [...seen.values()];
+}
+
+/**
+ * The job as the API and `--json` show it, with its plan hash, approval state, people
+ * and times (durations leave out approval waits: see src/engine/job-timing.ts).
+ */
+export function storedJobDocument(stored: StoredJob, dataDir: string, now = Date.now()) {
   const doc = jobDocument(stored.job, dataDir);
+  const waits = approvalWaits(stored.statusHistory, now);
   return {
     job: {
       ...doc.job,
+      ...jobTiming(stored, now),
+      people: jobPeople(stored),
       planHash: stored.planHash,
       approval: {
         required: stored.approvalReasons.length > 0,
@@ -17,7 +36,7 @@ export function storedJobDocument(stored: StoredJob, dataDir: string) {
       requestedBy: stored.meta.requestedBy ?? null,
       idempotencyKey: stored.meta.idempotencyKey ?? null,
       runAt: stored.meta.runAt ?? null,
-      tasks: doc.job.tasks.map((t, i) => ({ ...t, plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, summary: stored.job.tasks[i]!.plan!.summary } : null })),
+      tasks: doc.job.tasks.map((t, i) => ({ ...t, durationMs: taskDurationMs(t, waits, now), plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, summary: stored.job.tasks[i]!.plan!.summary } : null })),
     },
   };
 }

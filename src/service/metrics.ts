@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, Summary } from 'prom-client';
 import type { Job, Task } from '../model/index.js';
 import type { Scheduler } from '../queue/scheduler.js';
 import type { JobStore } from '../store/index.js';
+import { taskDurationMs, type Span } from '../engine/job-timing.js';
 
 /**
  * Prometheus text exposition through prom-client: it writes each family as one
@@ -11,11 +12,12 @@ import type { JobStore } from '../store/index.js';
  * two services in one process (tests) do not share counters.
  */
 export interface Metrics {
-  observeTask(task: Task, driver: string): void;
+  /** `waits`: the job's approval waits, left out of the task's duration (job-timing.ts). */
+  observeTask(task: Task, driver: string, waits?: readonly Span[]): void;
   render(store: JobStore, scheduler: Scheduler, apps: Record<string, string>): Promise<string>;
 }
 
-const JOB_STATUSES = ['planned', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled'] satisfies Job['status'][];
+const JOB_STATUSES = ['planned', 'planning', 'awaiting_approval', 'running', 'succeeded', 'failed', 'cancelled'] satisfies Job['status'][];
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
@@ -79,9 +81,10 @@ export function createMetrics(): Metrics {
   });
 
   return {
-    observeTask(task, driver) {
-      if (!task.finishedAt || !task.startedAt) return;
-      durations.observe({ app: task.app, driver }, (Date.parse(task.finishedAt) - Date.parse(task.startedAt)) / 1000);
+    observeTask(task, driver, waits = []) {
+      const ms = task.finishedAt ? taskDurationMs(task, waits) : null;
+      if (ms === null) return;
+      durations.observe({ app: task.app, driver }, ms / 1000);
       outcomes.inc({ app: task.app, outcome: task.outcome ?? 'none' });
     },
     async render(store, scheduler, apps) {

@@ -13,7 +13,12 @@ const errorBody = {
   required: ['error'],
   properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, field: { type: 'string' } } } },
 };
-const jobBody = { type: 'object', description: 'The job: status, plan hash, approval state, tasks with plan, outcome, error and evidence.', properties: { job: { type: 'object' } } };
+const jobBody = {
+  type: 'object',
+  description:
+    'The job: status (planned, planning, awaiting_approval, running, succeeded, failed, cancelled), people, runAt, createdAt, startedAt, finishedAt, durationMs (time worked: startedAt to finishedAt or now, minus the time awaiting approval), approvalWaitMs, plan hash, approval state, and tasks with status, startedAt, finishedAt, durationMs, plan, outcome, error and evidence.',
+  properties: { job: { type: 'object' } },
+};
 const ok = (description: string, content: object = { 'application/json': { schema: jobBody } }) => ({ description, content });
 const err = (description: string) => ({ description, content: { 'application/json': { schema: errorBody } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' } };
@@ -37,7 +42,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 202: ok('accepted: planning starts'), 200: ok('an existing job with the same idempotency key and the same body'), 400: err('invalid body; `field` names the field'), 409: err('IDEMPOTENCY_KEY_REUSED: the key was used before with a different body'), 401: err('no or wrong token'), 413: err('body over 64 KiB (9 MiB for a review with a roster)'), 503: err('shutting down') },
         },
         get: {
-          summary: 'list jobs, newest first',
+          summary: 'list jobs, newest first; `email` keeps the jobs about that person (exact address, any case)',
           parameters: Object.entries((schema(listQuerySchema) as { properties: Record<string, unknown> }).properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s })),
           responses: { 200: ok('a page of jobs and nextCursor', { 'application/json': { schema: { type: 'object', properties: { jobs: { type: 'array' }, nextCursor: { type: ['string', 'null'] } } } } }), 400: err('bad query') },
         },

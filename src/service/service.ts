@@ -9,6 +9,8 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { buildApp } from './build-app.js';
 import { createMetrics } from './metrics.js';
 import { createNotifications } from '../notify/index.js';
+import { approvalWaits } from '../engine/job-timing.js';
+import type { Task } from '../model/index.js';
 
 /**
  * The job service: HTTP app + engine + store. On start it resumes what a previous
@@ -61,10 +63,15 @@ export function createService(deps: ServiceDeps): Service {
     store: notifications.store,
     approvals: deps.approvals,
     onTask: (task) => {
-      if (task.finishedAt) metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown');
+      if (task.finishedAt) void observeTask(task);
     },
     onSpawn: (jobId) => launch(jobId),
   });
+  /** A task's duration leaves out its job's approval waits, which only the store knows. */
+  const observeTask = async (task: Task): Promise<void> => {
+    const stored = await deps.store.get(task.jobId).catch(() => null);
+    metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown', stored ? approvalWaits(stored.statusHistory, Date.now()) : []);
+  };
   /** Launched jobs that have not settled yet, with their ids. */
   const running = new Map<Promise<unknown>, string>();
   let accepting = true;

@@ -30,6 +30,17 @@ export interface StoredJob {
   /** Why approval is needed (empty when it is not). */
   approvalReasons: string[];
   updatedAt: string;
+  /**
+   * Every status the job has had, oldest first, with when it took it (the first is
+   * its status at creation, at createdAt): where startedAt and the time spent
+   * awaiting approval come from (src/engine/job-timing.ts).
+   */
+  statusHistory: StatusChange[];
+}
+
+export interface StatusChange {
+  status: JobStatus;
+  at: string;
 }
 
 export type TaskPhase =
@@ -59,6 +70,8 @@ export interface AuditRecord {
 
 export interface ListFilter {
   status?: JobStatus | undefined;
+  /** Only jobs with a task for this person (exact address, case-insensitive). */
+  email?: string | undefined;
   /** Opaque; from a previous page's nextCursor. */
   cursor?: string | undefined;
   limit?: number | undefined;
@@ -102,6 +115,7 @@ export interface JobStore {
   get(jobId: string): Promise<StoredJob | null>;
   /** Newest first. */
   list(filter: ListFilter): Promise<{ jobs: StoredJob[]; nextCursor: string | null }>;
+  /** A change of status is also appended to statusHistory, at finishedAt when given, else now. */
   setStatus(jobId: string, status: JobStatus, finishedAt?: string | null): Promise<void>;
   setPlan(jobId: string, planHash: string, approvalReasons: string[]): Promise<void>;
   /** Records an approval of exactly this hash; false when the job's current plan hash differs. */
@@ -113,7 +127,7 @@ export interface JobStore {
   /** Appends to the job's hash chain and returns the record. */
   appendAudit(jobId: string, kind: string, data: unknown): Promise<AuditRecord>;
   audit(jobId: string): Promise<AuditRecord[]>;
-  /** Jobs that were running (or planned and due) when the process stopped. */
+  /** Jobs that were planning or running (or planned and due) when the process stopped. */
   unfinished(): Promise<StoredJob[]>;
   /** Scheduled jobs whose runAt has come. */
   due(now: Date): Promise<StoredJob[]>;

@@ -8,7 +8,8 @@ import type { AttemptRecord, AuditRecord, JobMeta, JobStore, ListFilter, StoredJ
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { openSqliteFile } from './sqlite-file.js';
-import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type JobRow, type TaskRow } from './sqlite-rows.js';
+import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
+import { personKey } from './sqlite-schema.js';
 
 /**
  * The embedded default store: one SQLite file in the data dir (see sqlite-file.ts for
@@ -48,19 +49,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 
   const readJob = (jobId: string): StoredJob | null => {
     const row = sql.jobById.get(jobId);
-    return row ? toStoredJob(row, sql.tasksOfJob.all(jobId)) : null;
+    return row ? toStoredJob(row, sql.tasksOfJob.all(jobId), sql.historyOfJob.all(jobId)) : null;
   };
 
-  /** Many jobs, with their tasks in one query rather than one per job. */
+  /** Many jobs, with their tasks and histories in one query each rather than one per job. */
   const readJobs = (rows: readonly JobRow[]): StoredJob[] => {
     if (rows.length === 0) return [];
-    const byJob = new Map<string, TaskRow[]>();
-    for (const task of sql.tasksOfJobs.all(JSON.stringify(rows.map((r) => r.id)))) {
-      const list = byJob.get(task.job_id) ?? [];
-      list.push(task);
-      byJob.set(task.job_id, list);
-    }
-    return rows.map((row) => toStoredJob(row, byJob.get(row.id) ?? []));
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const tasks = groupByJob(sql.tasksOfJobs.all(ids));
+    const history = groupByJob(sql.historyOfJobs.all(ids));
+    return rows.map((row) => toStoredJob(row, tasks.get(row.id) ?? [], history.get(row.id) ?? []));
   };
 
   const create = db.transaction((job: Job, meta: JobMeta): { stored: StoredJob; created: boolean } => {
@@ -86,7 +84,11 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       requestedBy: meta.requestedBy ?? null,
       updatedAt: now().toISOString(),
     });
-    valid.tasks.forEach((task, position) => sql.insertTask.run({ jobId: valid.id, id: task.id, position, status: task.status, task: JSON.stringify(task) }));
+    valid.tasks.forEach((task, position) => {
+      sql.insertTask.run({ jobId: valid.id, id: task.id, position, status: task.status, task: JSON.stringify(task) });
+      sql.insertPerson.run({ jobId: valid.id, email: personKey(task.subject.email) });
+    });
+    sql.insertHistory.run({ jobId: valid.id, status: valid.status, at: valid.createdAt });
     return { stored: readJob(valid.id)!, created: true };
   });
 
@@ -94,6 +96,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const valid = checkedForWrite(taskSchema, task, `task ${task.id}`, task.jobId);
     touch(valid.jobId);
     sql.upsertTask.run({ jobId: valid.jobId, id: valid.id, status: valid.status, task: JSON.stringify(valid) });
+    sql.insertPerson.run({ jobId: valid.jobId, email: personKey(valid.subject.email) });
+  });
+
+  const setStatus = db.transaction((jobId: string, status: JobStatus, finishedAt: string | null | undefined): void => {
+    const current = sql.statusOf.get(jobId);
+    if (!current) throw notFound(jobId);
+    const at = now().toISOString();
+    if (current.status !== status) sql.insertHistory.run({ jobId, status, at: finishedAt ?? at });
+    // finishedAt omitted: keep what is there (a status change is not always an ending).
+    sql.setStatus.run({ id: jobId, status, setFinished: finishedAt === undefined ? 0 : 1, finishedAt: finishedAt ?? null, updatedAt: at });
   });
 
   const recordAttempt = db.transaction((jobId: string, attempt: AttemptRecord): void => {
@@ -134,7 +146,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       const after = filter.cursor === undefined ? null : decodeCursor(filter.cursor);
       const status = filter.status === undefined ? null : listStatus(filter.status);
       // One extra row tells whether a next page exists without a COUNT.
-      const rows = sql.listPage.all({ status, afterCreatedAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit: limit + 1 });
+      const position = { status, afterCreatedAt: after?.createdAt ?? null, afterId: after?.id ?? null, limit: limit + 1 };
+      const rows = filter.email === undefined ? sql.listPage.all(position) : sql.listPageOfPerson.all({ ...position, email: personKey(filter.email) });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return { jobs: readJobs(page), nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null };
@@ -142,10 +155,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 
     async setStatus(jobId: string, status: JobStatus, finishedAt?: string | null) {
       const valid = checkedForWrite(jobStatusSchema, status, 'status', jobId);
-      // finishedAt omitted: keep what is there (a status change is not always an ending).
-      updateJob(jobId, () =>
-        sql.setStatus.run({ id: jobId, status: valid, setFinished: finishedAt === undefined ? 0 : 1, finishedAt: finishedAt ?? null, updatedAt: now().toISOString() }).changes,
-      );
+      setStatus.immediate(jobId, valid, finishedAt);
     },
 
     async setPlan(jobId, planHash, approvalReasons) {
@@ -198,6 +208,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   };
 }
 
+function groupByJob<T extends { job_id: string }>(rows: readonly T[]): Map<string, T[]> {
+  const byJob = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byJob.get(row.job_id) ?? [];
+    list.push(row);
+    byJob.set(row.job_id, list);
+  }
+  return byJob;
+}
+
 /** The filter comes from query strings: a wrong status is the caller's error, named as such. */
 function listStatus(status: string): JobStatus {
   const result = jobStatusSchema.safeParse(status);
@@ -225,6 +245,13 @@ function asJsonData(data: unknown, jobId: string): unknown {
   }
 }
 
+interface ListPage {
+  status: string | null;
+  afterCreatedAt: string | null;
+  afterId: string | null;
+  limit: number;
+}
+
 interface Statements {
   jobById: Statement<[string], JobRow>;
   jobIdByKey: Statement<[string], { id: string }>;
@@ -237,7 +264,13 @@ interface Statements {
   setStatus: Statement<[Record<string, string | number | null>]>;
   setPlan: Statement<[Record<string, string>]>;
   approve: Statement<[Record<string, string>]>;
-  listPage: Statement<[{ status: string | null; afterCreatedAt: string | null; afterId: string | null; limit: number }], JobRow>;
+  listPage: Statement<[ListPage], JobRow>;
+  listPageOfPerson: Statement<[ListPage & { email: string }], JobRow>;
+  insertPerson: Statement<[{ jobId: string; email: string }]>;
+  insertHistory: Statement<[{ jobId: string; status: string; at: string }]>;
+  historyOfJob: Statement<[string], StatusRow>;
+  historyOfJobs: Statement<[string], StatusRow>;
+  statusOf: Statement<[string], { status: string }>;
   insertAttempt: Statement<[Record<string, string | null>]>;
   attemptsOfJob: Statement<[string], AttemptRow>;
   lastAudit: Statement<[string], { seq: number; hash: string }>;
@@ -275,6 +308,19 @@ function prepareStatements(db: Database): Statements {
         AND (@afterCreatedAt IS NULL OR (created_at, id) < (@afterCreatedAt, @afterId))
       ORDER BY created_at DESC, id DESC
       LIMIT @limit`),
+    // Straight off job_people's primary key (email, created_at, job_id): a person's jobs, newest first.
+    listPageOfPerson: db.prepare(`
+      SELECT j.* FROM job_people p JOIN jobs j ON j.id = p.job_id
+      WHERE p.email = @email
+        AND (@status IS NULL OR j.status = @status)
+        AND (@afterCreatedAt IS NULL OR (p.created_at, p.job_id) < (@afterCreatedAt, @afterId))
+      ORDER BY p.created_at DESC, p.job_id DESC
+      LIMIT @limit`),
+    insertPerson: db.prepare('INSERT OR IGNORE INTO job_people (email, created_at, job_id) SELECT @email, created_at, id FROM jobs WHERE id = @jobId'),
+    insertHistory: db.prepare('INSERT INTO job_status_history (job_id, status, at) VALUES (@jobId, @status, @at)'),
+    historyOfJob: db.prepare('SELECT job_id, status, at FROM job_status_history WHERE job_id = ? ORDER BY id'),
+    historyOfJobs: db.prepare('SELECT job_id, status, at FROM job_status_history WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, id'),
+    statusOf: db.prepare('SELECT status FROM jobs WHERE id = ?'),
     insertAttempt: db.prepare(`
       INSERT INTO attempts (job_id, task_id, operation, phase, at, detail)
       VALUES (@jobId, @taskId, @operation, @phase, @at, @detail)`),
@@ -287,7 +333,7 @@ function prepareStatements(db: Database): Statements {
     // Dry runs change nothing, so there is nothing to resume; a job awaiting approval waits for a person.
     unfinished: db.prepare(`
       SELECT * FROM jobs
-      WHERE dry_run = 0 AND (status = 'running' OR (status = 'planned' AND (run_at IS NULL OR run_at <= ?)))
+      WHERE dry_run = 0 AND (status IN ('planning', 'running') OR (status = 'planned' AND (run_at IS NULL OR run_at <= ?)))
       ORDER BY created_at, id`),
     due: db.prepare(`
       SELECT * FROM jobs

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { formatIssues } from '../config/format-issues.js';
 import { SeatctlError } from '../errors/index.js';
-import { jobRequestSchema, jobSchema } from '../model/index.js';
-import type { AttemptRecord, AuditRecord, JobMeta, StoredJob } from './job-store.js';
+import { jobRequestSchema, jobSchema, jobStatusSchema } from '../model/index.js';
+import type { AttemptRecord, AuditRecord, JobMeta, StatusChange, StoredJob } from './job-store.js';
 
 /**
  * Rows as SQLite returns them, and their conversion to the model. Everything read is
@@ -34,6 +34,12 @@ export interface TaskRow {
   position: number;
   status: string;
   task: string;
+}
+
+export interface StatusRow {
+  job_id: string;
+  status: string;
+  at: string;
 }
 
 export interface AttemptRow {
@@ -78,7 +84,7 @@ function validated<T>(schema: z.ZodType<T>, value: unknown, where: string, jobId
   return result.data;
 }
 
-export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[]): StoredJob {
+export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[], statusRows: readonly StatusRow[]): StoredJob {
   const tasks = taskRows.map((t) => parseJson(t.task, `task ${t.id}`, row.id));
   const job = validated(
     jobSchema,
@@ -99,6 +105,7 @@ export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[]): StoredJo
     approvedBy: row.approved_by,
     approvalReasons: validated(approvalReasonsSchema, parseJson(row.approval_reasons, 'approval reasons', row.id), 'approval reasons', row.id),
     updatedAt: row.updated_at,
+    statusHistory: statusRows.map((r): StatusChange => ({ status: validated(jobStatusSchema, r.status, 'status history', row.id), at: r.at })),
   };
 }
 

@@ -9,6 +9,55 @@ import { SeatctlError } from '../errors/index.js';
  */
 export type Migration = (db: Database) => void;
 
+/**
+ * The people each job is about, for `list({email})`, and each job's status changes with
+ * their times, for startedAt and durations that leave out the wait for approval.
+ * job_people keeps created_at so a person's jobs page newest first straight off the
+ * index. Existing jobs are backfilled: their tasks' subjects (lower-cased in JS, as the
+ * store does on create: SQLite's lower() folds ASCII only), and one history entry, the
+ * status they have now, at the time they finished or were last written.
+ */
+export const jobPeopleAndStatusHistory: Migration = (db) => {
+  db.exec(`
+    CREATE TABLE job_people (
+      email      TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      job_id     TEXT NOT NULL REFERENCES jobs (id),
+      PRIMARY KEY (email, created_at, job_id)
+    ) STRICT;
+    CREATE INDEX job_people_by_job ON job_people (job_id);
+
+    CREATE TABLE job_status_history (
+      id     INTEGER PRIMARY KEY AUTOINCREMENT,
+      job_id TEXT NOT NULL REFERENCES jobs (id),
+      status TEXT NOT NULL,
+      at     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX job_status_history_by_job ON job_status_history (job_id, id);
+
+    INSERT INTO job_status_history (job_id, status, at)
+      SELECT id, status, COALESCE(finished_at, updated_at) FROM jobs ORDER BY created_at, id;
+  `);
+  const insert = db.prepare('INSERT OR IGNORE INTO job_people (email, created_at, job_id) VALUES (?, ?, ?)');
+  // all(), not iterate(): better-sqlite3 refuses writes while a read is still stepping.
+  const rows = db.prepare('SELECT t.job_id, j.created_at, t.task FROM tasks t JOIN jobs j ON j.id = t.job_id').all() as { job_id: string; created_at: string; task: string }[];
+  for (const row of rows) {
+    let email: unknown;
+    try {
+      email = (JSON.parse(row.task) as { subject?: { email?: unknown } }).subject?.email;
+    } catch {
+      // A damaged task row stays readable-as-damaged (store.get names it); it has no person to index.
+      continue;
+    }
+    if (typeof email === 'string') insert.run(personKey(email), row.created_at, row.job_id);
+  }
+};
+
+/** How the store compares addresses: exact, case-insensitive. */
+export function personKey(email: string): string {
+  return email.toLowerCase();
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   // 0 → 1: jobs, their tasks, mutation attempts and the per-job audit chain.
   (db) => {
@@ -91,6 +140,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_by_job ON webhook_deliveries (job_id, created_at);
     `);
   },
+  jobPeopleAndStatusHistory,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createSecretResolver } from '../../src/config/secret-ref.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { SeatctlError } from '../../src/errors/index.js';
 import { createRedactor } from '../../src/log/redactor.js';
 import { resolveWebhookTargets } from '../../src/notify/index.js';

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
@@ -170,7 +171,7 @@ test('issue 13 item 4: a delivery pending when the service stops is sent once by
   expect(hook.requests).toHaveLength(0);
 
   await hook.up();
-  const runtime = createRuntime({ config: env.config, log: env.runtime.log, redactor: env.redactor });
+  const runtime = createRuntime({ config: env.config, log: env.runtime.log, redactor: env.redactor, scheduler: schedulerForApps(env.config.apps, env.runtime.log) });
   const second = createService({ config: env.config, runtime, store: openJobStore(env.config.dataDir), approvals: DEFAULT_APPROVALS, log: env.runtime.log, auth: null, webhookPollMs: 50 });
   await second.start();
   try {

@@ -11,7 +11,7 @@ import type { JobStore } from '../../src/store/job-store.js';
 import { openJobStore, STORE_FILE_NAME } from '../../src/store/open-store.js';
 import { createSqliteJobStore } from '../../src/store/sqlite-job-store.js';
 import { BUSY_TIMEOUT_MS, openSqliteFile } from '../../src/store/sqlite-file.js';
-import { migrate, SCHEMA_VERSION, userVersion, type Migration } from '../../src/store/sqlite-schema.js';
+import { jobPeopleAndStatusHistory, migrate, MIGRATIONS, SCHEMA_VERSION, userVersion, type Migration } from '../../src/store/sqlite-schema.js';
 import { storeConformance, type StoreHarness } from './store-conformance.js';
 import { makeJob } from './store-fixtures.js';
 
@@ -137,6 +137,29 @@ test.describe('sqlite job store: file, schema, durability', () => {
       expect(db.prepare('SELECT a, b FROM t').all()).toEqual([{ a: 'old', b: 'new' }]);
     } finally {
       db.close();
+    }
+  });
+
+  test('issue 13 item 5: jobs stored before the people/status-history migration are found by email and have a history', async () => {
+    const file = path.join(dir, 'before-people.db');
+    const { job, meta } = makeJob({ email: 'Old.Timer@Example.com', status: 'succeeded' });
+    withRawDb(file, (db) => {
+      migrate(db, MIGRATIONS.slice(0, MIGRATIONS.indexOf(jobPeopleAndStatusHistory)));
+      db.prepare(`INSERT INTO jobs (id, kind, status, dry_run, created_at, finished_at, request, updated_at) VALUES (?, 'offboard', 'succeeded', 0, ?, ?, ?, ?)`).run(
+        job.id,
+        job.createdAt,
+        '2026-02-02T00:00:00.000Z',
+        JSON.stringify(meta.request),
+        '2026-02-03T00:00:00.000Z',
+      );
+      job.tasks.forEach((t, i) => db.prepare('INSERT INTO tasks (job_id, id, position, status, task) VALUES (?, ?, ?, ?, ?)').run(job.id, t.id, i, t.status, JSON.stringify(t)));
+    });
+    const store = createSqliteJobStore({ file });
+    try {
+      expect((await store.list({ email: 'old.timer@example.com' })).jobs.map((s) => s.job.id)).toEqual([job.id]);
+      expect((await store.get(job.id))!.statusHistory).toEqual([{ status: 'succeeded', at: '2026-02-02T00:00:00.000Z' }]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -278,11 +278,12 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       expect(verifyAuditChain(records)).toEqual({ ok: false, brokenAt: 3 });
     });
 
-    test('unfinished() is running jobs plus planned jobs that are due; never awaiting approval, terminal or dry-run', async ({ store }) => {
-      const [running, plannedNow, plannedPast] = await seed(store, [
+    test('unfinished() is planning and running jobs plus planned jobs that are due; never awaiting approval, terminal or dry-run', async ({ store }) => {
+      const [running, plannedNow, plannedPast, planning] = await seed(store, [
         { status: 'running' },
         { status: 'planned' },
         { status: 'planned', runAt: '2001-01-01T00:00:00.000Z' },
+        { status: 'planning' },
       ]);
       await seed(store, [
         { status: 'planned', runAt: '2999-01-01T00:00:00.000Z' },
@@ -292,8 +293,9 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
         { status: 'cancelled' },
         { status: 'planned', dryRun: true },
         { status: 'running', dryRun: true },
+        { status: 'planning', dryRun: true },
       ]);
-      expect(ids(await store.unfinished()).sort()).toEqual([running, plannedNow, plannedPast].sort());
+      expect(ids(await store.unfinished()).sort()).toEqual([running, plannedNow, plannedPast, planning].sort());
     });
 
     test('due(now) is planned jobs whose runAt has come', async ({ store }) => {
@@ -318,6 +320,65 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       expect(ids(await store.due(new Date('2026-06-01T09:00:00.000Z')))).toEqual([job.id]);
       const bad = makeJob({ runAt: 'next tuesday' });
       await expect(store.create(bad.job, bad.meta)).rejects.toMatchObject({ code: 'USAGE', details: { field: 'runAt' } });
+    });
+
+    test('issue 13 item 5: list({email}) keeps the jobs about that person, exact and case-insensitive, paged newest first', async ({ store }) => {
+      const at = times(6);
+      const [a1, , a2, , a3] = await seed(store, [
+        { createdAt: at[0]!, email: 'Ada.Lovelace@Example.com', status: 'succeeded' },
+        { createdAt: at[1]!, email: 'bob@example.com' },
+        { createdAt: at[2]!, email: 'ada.lovelace@example.com', status: 'running' },
+        { createdAt: at[3]!, email: 'ada.lovelace@example.com.evil' },
+        { createdAt: at[4]!, email: 'ADA.LOVELACE@EXAMPLE.COM', status: 'succeeded' },
+        { createdAt: at[5]!, email: 'lovelace@example.com' },
+      ]);
+      expect(ids((await store.list({ email: 'ada.lovelace@example.com' })).jobs)).toEqual([a3, a2, a1]);
+      const first = await store.list({ email: 'Ada.Lovelace@EXAMPLE.com', limit: 2 });
+      expect(ids(first.jobs)).toEqual([a3, a2]);
+      const rest = await store.list({ email: 'ada.lovelace@example.com', limit: 2, cursor: first.nextCursor! });
+      expect(ids(rest.jobs)).toEqual([a1]);
+      expect(rest.nextCursor).toBeNull();
+      expect(ids((await store.list({ email: 'ada.lovelace@example.com', status: 'succeeded' })).jobs)).toEqual([a3, a1]);
+      expect((await store.list({ email: 'nobody@example.com' })).jobs).toEqual([]);
+      // A job lists each of its tasks, and all of them, whichever person was matched.
+      expect(rest.jobs[0]!.job.tasks).toHaveLength(3);
+    });
+
+    test('issue 13 item 5: a person added by a later task is found too', async ({ store }) => {
+      const { job, meta } = makeJob({ apps: ['bigid'], email: 'first@example.com' });
+      await store.create(job, meta);
+      await store.saveTask({ ...job.tasks[0]!, id: 't99-sigma', app: 'sigma', subject: { email: 'Second@Example.com' } });
+      expect(ids((await store.list({ email: 'second@example.com' })).jobs)).toEqual([job.id]);
+      expect(ids((await store.list({ email: 'first@example.com' })).jobs)).toEqual([job.id]);
+    });
+
+    test('issue 13 item 5: statusHistory starts at creation and gains an entry per change of status', async ({ h }) => {
+      let clock = new Date('2026-03-01T10:00:00.000Z');
+      const store = await h.open({ now: () => clock });
+      const { job, meta } = makeJob({ createdAt: '2026-03-01T09:59:59.000Z' });
+      await store.create(job, meta);
+      expect((await store.get(job.id))!.statusHistory).toEqual([{ status: 'planned', at: '2026-03-01T09:59:59.000Z' }]);
+      clock = new Date('2026-03-01T10:00:01.000Z');
+      await store.setStatus(job.id, 'planning');
+      clock = new Date('2026-03-01T10:00:02.000Z');
+      await store.setStatus(job.id, 'awaiting_approval');
+      // The same status again is not a change.
+      clock = new Date('2026-03-01T10:00:03.000Z');
+      await store.setStatus(job.id, 'awaiting_approval');
+      clock = new Date('2026-03-01T11:00:00.000Z');
+      await store.setStatus(job.id, 'running');
+      // An ending is recorded at the finishedAt given.
+      await store.setStatus(job.id, 'succeeded', '2026-03-01T11:00:05.000Z');
+      const got = await store.get(job.id);
+      expect(got!.statusHistory).toEqual([
+        { status: 'planned', at: '2026-03-01T09:59:59.000Z' },
+        { status: 'planning', at: '2026-03-01T10:00:01.000Z' },
+        { status: 'awaiting_approval', at: '2026-03-01T10:00:02.000Z' },
+        { status: 'running', at: '2026-03-01T11:00:00.000Z' },
+        { status: 'succeeded', at: '2026-03-01T11:00:05.000Z' },
+      ]);
+      // list() carries the same history.
+      expect((await store.list({})).jobs[0]!.statusHistory).toEqual(got!.statusHistory);
     });
 
     test('everything written is there after close and reopen, and to a second live handle', async ({ h, store }) => {

@@ -11,21 +11,36 @@ const appsList = (value: string | undefined): string[] | 'all' =>
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+interface Later {
+  runAt?: string;
+  server?: string;
+  tokenRef?: string;
+}
+
+/** Store the job for later, or hand it to a service, instead of running it here and now (submit-job.ts). */
+const laterOptions = (c: Command) =>
+  c
+    .option('--run-at <time>', 'run at this ISO 8601 time with a zone (e.g. 2026-12-01T17:00:00Z); stores the job and exits: `seatctl serve` runs it')
+    .option('--server <url>', 'send the job to a running seatctl service instead of running it here')
+    .option('--token-ref <ref>', 'with --server: bearer token as env:NAME or file:/path (default env:SEATCTL_TOKEN)');
+
+const laterFlags = (opts: Later) => ({ runAt: opts.runAt, server: opts.server, tokenRef: opts.tokenRef });
+
 /** The lifecycle commands a person types: offboard, provision, set-role. */
 export function registerJobCommands(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
-  program
+  laterOptions(program
     .command('offboard')
     .description('disable (or with --mode delete, delete) a person in every selected app; idempotent')
     .argument('<email>', 'the person to offboard')
     .option('--apps <list>', 'apps to act on: a,b or all', 'all')
     .option('--mode <mode>', 'deactivate (default, keeps audit history) or delete', 'deactivate')
     .option('--dry-run', 'plan and rehearse, change nothing')
-    .option('--yes', 'do not ask for confirmation')
-    .action((email: string, opts: { apps?: string; mode: string; dryRun?: boolean; yes?: boolean }) =>
-      run(() => runJobCommand(io, { ...globals(), yes: Boolean(opts.yes) }, { kind: 'offboard', email, apps: appsList(opts.apps), mode: opts.mode as 'deactivate', dryRun: Boolean(opts.dryRun) })),
+    .option('--yes', 'do not ask for confirmation'))
+    .action((email: string, opts: Later & { apps?: string; mode: string; dryRun?: boolean; yes?: boolean }) =>
+      run(() => runJobCommand(io, { ...globals(), yes: Boolean(opts.yes), ...laterFlags(opts) }, { kind: 'offboard', email, apps: appsList(opts.apps), mode: opts.mode as 'deactivate', dryRun: Boolean(opts.dryRun) })),
     );
 
-  program
+  laterOptions(program
     .command('provision')
     .description('create a person with a role in each named app (roles are validated against each app first)')
     .requiredOption('--email <email>', 'the person to create')
@@ -34,11 +49,11 @@ export function registerJobCommands(program: Command, io: CliIO, run: Runner, gl
     .requiredOption('--role <app=Role,...>', 'role per app; names the apps', collect)
     .option('--team <app=Team,...>', 'teams to add the person to, where the app has teams', collect)
     .option('--dry-run', 'plan and rehearse, change nothing')
-    .option('--yes', 'do not ask for confirmation')
-    .action((opts: { email: string; firstName: string; lastName: string; role: string[]; team?: string[]; dryRun?: boolean; yes?: boolean }) =>
+    .option('--yes', 'do not ask for confirmation'))
+    .action((opts: Later & { email: string; firstName: string; lastName: string; role: string[]; team?: string[]; dryRun?: boolean; yes?: boolean }) =>
       run(async () => {
         const teams = parseMultiPairs('--team', opts.team);
-        return runJobCommand(io, { ...globals(), yes: Boolean(opts.yes) }, {
+        return runJobCommand(io, { ...globals(), yes: Boolean(opts.yes), ...laterFlags(opts) }, {
           kind: 'provision',
           email: opts.email,
           firstName: opts.firstName,
@@ -50,14 +65,14 @@ export function registerJobCommands(program: Command, io: CliIO, run: Runner, gl
       }),
     );
 
-  program
+  laterOptions(program
     .command('set-role')
     .description("change a person's role in each named app")
     .argument('<email>', 'the person')
     .requiredOption('--role <app=Role,...>', 'new role per app; names the apps', collect)
     .option('--dry-run', 'plan and rehearse, change nothing')
-    .option('--yes', 'do not ask for confirmation')
-    .action((email: string, opts: { role: string[]; dryRun?: boolean; yes?: boolean }) =>
-      run(() => runJobCommand(io, { ...globals(), yes: Boolean(opts.yes) }, { kind: 'set-role', email, roles: parsePairs('--role', opts.role), dryRun: Boolean(opts.dryRun) })),
+    .option('--yes', 'do not ask for confirmation'))
+    .action((email: string, opts: Later & { role: string[]; dryRun?: boolean; yes?: boolean }) =>
+      run(() => runJobCommand(io, { ...globals(), yes: Boolean(opts.yes), ...laterFlags(opts) }, { kind: 'set-role', email, roles: parsePairs('--role', opts.role), dryRun: Boolean(opts.dryRun) })),
     );
 }

@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { createSecretResolver } from '../../config/secret-ref.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { SeatctlError } from '../../errors/index.js';
-import { jobStatusSchema } from '../../model/index.js';
+import { emailSchema, jobStatusSchema } from '../../model/index.js';
 import { writeJobReport, verifyJob } from '../../report/write-report.js';
 import { fullJobDocument, storedJobDocument, type ReviewDocument } from '../../service/job-document.js';
 import { openJobStore, type JobStore } from '../../store/index.js';
@@ -40,9 +40,17 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
     }
   };
 
-  remoteOpts(jobs.command('list').description('jobs, newest first').option('--status <status>', 'only jobs in this status').option('--limit <n>', 'at most this many', '50')).action((opts: Remote & { status?: string; limit: string }) =>
+  remoteOpts(
+    jobs
+      .command('list')
+      .description('jobs, newest first, with the people they are about')
+      .option('--status <status>', 'only jobs in this status')
+      .option('--email <address>', "only jobs about this person (exact address, any case)")
+      .option('--limit <n>', 'at most this many', '50'),
+  ).action((opts: Remote & { status?: string; email?: string; limit: string }) =>
     run(async () => {
-      const query = new URLSearchParams({ limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) });
+      const email = opts.email === undefined ? undefined : listEmail(opts.email);
+      const query = new URLSearchParams({ limit: opts.limit, ...(opts.status ? { status: opts.status } : {}), ...(email ? { email } : {}) });
       const doc = opts.server
         ? await remote(io, opts, 'GET', `/v1/jobs?${query}`)
         : await local(async (ctx, store) => {
@@ -51,11 +59,10 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
             if (opts.status !== undefined && !(jobStatusSchema.options as readonly string[]).includes(opts.status)) {
               throw new SeatctlError('USAGE', `--status: must be one of ${jobStatusSchema.options.join(', ')}`, { details: { field: '--status' } });
             }
-            const page = await store.list({ status: opts.status as never, limit });
+            const page = await store.list({ status: opts.status as never, email, limit });
             return { jobs: page.jobs.map((s) => storedJobDocument(s, ctx.config.dataDir).job), nextCursor: page.nextCursor };
           });
-      const list = (doc as { jobs: { id: string; kind: string; status: string; createdAt: string; tasks: unknown[] }[] }).jobs;
-      print(doc, list.map((j) => `${j.id}  ${j.kind.padEnd(9)} ${j.status.padEnd(18)} ${j.createdAt}  ${j.tasks.length} task(s)\n`).join('') || 'no jobs\n');
+      print(doc, listLines((doc as { jobs: ListedJob[] }).jobs));
       return EXIT.OK;
     }),
   );
@@ -134,6 +141,32 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
   );
 }
 
+/** Validated here too with --server, so a typo is exit 2 before any request. */
+function listEmail(value: string): string {
+  const r = emailSchema.safeParse(value);
+  if (!r.success) throw new SeatctlError('USAGE', `--email: ${r.error.issues[0]?.message ?? 'invalid'} (got ${JSON.stringify(value.slice(0, 100))})`, { details: { field: '--email' } });
+  return r.data;
+}
+
+interface ListedJob {
+  id: string;
+  kind: string;
+  status: string;
+  createdAt: string;
+  runAt: string | null;
+  people?: string[];
+  tasks: unknown[];
+}
+
+/** One line per job; a scheduled job shows when it runs, a long list of people is cut short. */
+function listLines(list: ListedJob[]): string {
+  const people = (p: string[] = []) => (p.length > 3 ? `${p.slice(0, 3).join(', ')} +${p.length - 3} more` : p.join(', '));
+  return (
+    list.map((j) => `${j.id}  ${j.kind.padEnd(9)} ${j.status.padEnd(18)} ${j.createdAt}  ${j.tasks.length} task(s)${j.runAt ? `  runs at ${j.runAt}` : ''}  ${people(j.people)}\n`).join('') ||
+    'no jobs\n'
+  );
+}
+
 async function must(store: JobStore, id: string) {
   // The same rule as the HTTP API's: an id that cannot be one is named as such, quoted.
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SeatctlError('USAGE', `id: ${JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id)} is not a job id`, { details: { field: 'id' } });
@@ -144,10 +177,10 @@ async function must(store: JobStore, id: string) {
 
 function humanJob(doc: ReturnType<typeof storedJobDocument> & { job: { review?: ReviewDocument | null } }): string {
   const j = doc.job;
-  const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`];
+  const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`, timesLine(j)];
   if (j.approval.required) lines.push(`approval: ${j.approval.approvedHash === j.planHash && j.planHash ? `approved by ${j.approval.approvedBy}` : 'REQUIRED'} — ${j.approval.reasons.join('; ')}`);
   for (const t of j.tasks) {
-    lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
+    lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.status}${t.durationMs === null ? '' : ` ${seconds(t.durationMs)}`}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
     // Notes carry what a person must still do (a SAML user must be disabled in the IdP too).
     for (const n of t.notes) lines.push(`      note: ${n}`);
   }
@@ -158,7 +191,19 @@ function humanJob(doc: ReturnType<typeof storedJobDocument> & { job: { review?: 
   return lines.join('\n') + '\n';
 }
 
-async function remote(io: CliIO, opts: Remote, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** When: created, scheduled, started, finished, and the time worked apart from the wait for approval. */
+function timesLine(j: ReturnType<typeof storedJobDocument>['job']): string {
+  const parts = [`created ${j.createdAt}`];
+  if (j.runAt) parts.push(`runs at ${j.runAt}`);
+  if (j.startedAt) parts.push(`started ${j.startedAt}`);
+  if (j.finishedAt) parts.push(`finished ${j.finishedAt}`);
+  if (j.durationMs !== null) parts.push(`worked ${seconds(j.durationMs)}${j.approvalWaitMs ? ` (+ ${seconds(j.approvalWaitMs)} awaiting approval)` : ''}`);
+  return parts.join(', ');
+}
+
+export async function remote(io: CliIO, opts: Remote, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
   let base: URL;
   try {
     base = new URL(opts.server!);

@@ -14,10 +14,17 @@ import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import { createProgress } from '../progress.js';
 import { humanSummary, notFoundAnywhere } from '../render-job.js';
+import { parseRunAt } from '../run-at.js';
+import { submitJob } from './submit-job.js';
 
 export interface JobCommandFlags extends GlobalFlags {
   /** Apply without asking: needed for a change when stdin is not a terminal. */
   yes?: boolean;
+  /** --run-at: store the job to run then (see submit-job.ts) instead of running it now. */
+  runAt?: string | undefined;
+  /** --server: send the job to a running service instead of the local store. */
+  server?: string | undefined;
+  tokenRef?: string | undefined;
 }
 
 /**
@@ -34,19 +41,27 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
   // As Terraform does: a change is confirmed by a person at a terminal or by --yes, never
   // implied by a pipe or by --json (`seatctl set-role … | tee log` used to apply unasked).
   const interactive = Boolean(io.stdinIsTTY) && !flags.yes && !parsed.data.dryRun;
+  const who = cliPrincipal(safeUser()).id;
+  if (flags.runAt !== undefined || flags.server !== undefined) {
+    const runAt = flags.runAt === undefined ? undefined : parseRunAt(flags.runAt, Date.now());
+    // Nothing is planned now, so the question is about the request itself.
+    if (!parsed.data.dryRun && !flags.yes && !io.stdinIsTTY) throw needsYes(parsed.data.kind);
+    if (interactive && !(await confirm(flags.json ? io.stderr : io.stdout, `Submit this ${parsed.data.kind}${runAt ? ` to run at ${runAt}` : ''}${flags.server ? ` to ${flags.server}` : ''}?`))) {
+      io.stderr('seatctl: nothing was submitted\n');
+      return EXIT.TASK_FAILED;
+    }
+    return submitJob(io, { ...flags, runAt }, parsed.data, who);
+  }
   const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
   const ctx = await openContext(io, flags);
   const store = openJobStore(ctx.config.dataDir);
-  const who = cliPrincipal(safeUser()).id;
   try {
     const progress = createProgress(io, !flags.json);
     const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, onTask: progress.onTask });
     // A missing secret stops the run before a job is stored (a stored job would be resumed later).
     ctx.runtime.checkSecrets(requestApps(request, ctx.config));
     // After the config and apps are checked (their errors say more), before anything is read or stored.
-    if (!parsed.data.dryRun && !flags.yes && !io.stdinIsTTY) {
-      throw new SeatctlError('USAGE', `${parsed.data.kind} changes accounts and there is no terminal to confirm it on (stdin is not a TTY): pass the --yes option to apply it without a question, or --dry-run to only see the plan`, { details: { field: '--yes' } });
-    }
+    if (!parsed.data.dryRun && !flags.yes && !io.stdinIsTTY) throw needsYes(parsed.data.kind);
     const { stored } = await engine.submit(request, { requestedBy: who });
     let result = await engine.process(stored.job.id);
     progress.done();
@@ -88,6 +103,10 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
     await store.close();
     await ctx.runtime.close();
   }
+}
+
+function needsYes(kind: string): SeatctlError {
+  return new SeatctlError('USAGE', `${kind} changes accounts and there is no terminal to confirm it on (stdin is not a TTY): pass the --yes option to apply it without a question, or --dry-run to only see the plan`, { details: { field: '--yes' } });
 }
 
 function planText(stored: StoredJob): string {
