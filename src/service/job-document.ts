@@ -1,5 +1,6 @@
 import { jobDocument } from '../cli/render-job.js';
 import type { JobStore, StoredJob } from '../store/index.js';
+import { approvalState } from '../engine/approval-state.js';
 
 /** The job as the API and `--json` show it, with its plan hash and approval state. */
 export function storedJobDocument(stored: StoredJob, dataDir: string) {
@@ -9,7 +10,7 @@ export function storedJobDocument(stored: StoredJob, dataDir: string) {
       ...doc.job,
       planHash: stored.planHash,
       approval: {
-        required: stored.approvalReasons.length > 0,
+        ...approvalState(stored),
         reasons: stored.approvalReasons,
         approvedHash: stored.approvedHash,
         approvedBy: stored.approvedBy,
