@@ -5,8 +5,9 @@ import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import type { Job, JobRequest, ReviewRequest, StoredReviewRequest, Task } from '../model/index.js';
 import { orphanTargets, reviewRoster, runReview } from '../review/run-review.js';
 import { discardRoster, loadRoster, storeRoster } from '../review/stored-roster.js';
-import type { DecideResult, Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.js';
+import type { Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.js';
 import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
+import { decisionRefused, refuseRequester } from './decision-rules.js';
 import { buildJob, newId } from './build-job.js';
 import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
@@ -245,7 +246,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     const jobId = stored.job.id;
     const at = new Date().toISOString();
     const result = await store.decide(jobId, { ...decision, at });
-    if (!result.ok) throw refusal(jobId, stored, decision, result.refused);
+    if (!result.ok) throw decisionRefused(jobId, stored, decision, result.refused);
     const { stored: after, complete } = result;
     const approvals = new Set(after.decisions.filter((d) => d.decision === 'approve' && d.planHash === decision.planHash).map((d) => d.by)).size;
     if (decision.decision === 'reject') {
@@ -255,27 +256,6 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     }
     await audit(jobId, 'approved', { planHash: decision.planHash, by: decision.by, at, approvals, required: after.approversRequired, complete });
     return after;
-  }
-
-  function refusal(jobId: string, stored: StoredJob, decision: Omit<Decision, 'at'>, refused: Extract<DecideResult, { ok: false }>['refused']): SeatctlError {
-    const field = { details: { field: 'planHash' } };
-    switch (refused) {
-      case 'stale_hash':
-        return new SeatctlError('CONFLICT', `plan hash does not match job ${jobId}'s current plan (${stored.planHash}); review the plan again`, field);
-      case 'duplicate':
-        return new SeatctlError('CONFLICT', `${decision.by} already approved this plan of job ${jobId}; another approver is needed`, field);
-      case 'already_approved':
-        return new SeatctlError('CONFLICT', `job ${jobId} already has the approvals it needs`);
-      case 'not_awaiting':
-        return new SeatctlError('CONFLICT', `job ${jobId} is not awaiting approval`);
-    }
-  }
-
-  /** Separation of duties: whoever asked for a job never decides on it, unless the team allows it. */
-  function refuseRequester(stored: StoredJob, by: string, act: 'approve' | 'reject'): void {
-    if (stored.meta.requestedBy !== by || deps.approvals.allowSelfApproval) return;
-    const instead = act === 'approve' ? 'another person with the approver role must approve it' : 'withdraw it with cancel instead';
-    throw new SeatctlError('SELF_APPROVAL', `${by} requested job ${stored.job.id} and may not ${act} it: ${instead} (separation of duties; approvals.allowSelfApproval is off)`, { details: { jobId: stored.job.id, by } });
   }
 
   async function processOnce(jobId: string): Promise<StoredJob> {
@@ -337,20 +317,21 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     },
     async approve(jobId, hash, by) {
       const stored = await must(jobId);
-      refuseRequester(stored, by, 'approve');
+      refuseRequester(stored, by, 'approve', deps.approvals);
       if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
       return decide(stored, { planHash: hash, by, decision: 'approve', reason: null });
     },
     async reject(jobId, hash, by, reason) {
       const stored = await must(jobId);
-      refuseRequester(stored, by, 'reject');
+      refuseRequester(stored, by, 'reject', deps.approvals);
       if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
-      return decide(stored, { planHash: hash, by, decision: 'reject', reason });
+      // A pasted credential in the reason must not reach the store, the API or the report.
+      return decide(stored, { planHash: hash, by, decision: 'reject', reason: runtime.redactor.scrub(reason) });
     },
     async confirm(jobId, hash, by) {
       const stored = await must(jobId);
       if (stored.meta.requestedBy !== by) return engine.approve(jobId, hash, by);
-      if (!requesterMayConfirm(stored.job, deps.approvals)) refuseRequester(stored, by, 'approve');
+      if (!requesterMayConfirm(stored.job, deps.approvals)) refuseRequester(stored, by, 'approve', deps.approvals);
       if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
       return decide(stored, { planHash: hash, by, decision: 'approve', reason: null });
     },

@@ -158,6 +158,12 @@ test('issue 13 item 2: reject with a reason ends the job cancelled; the reason i
   expect((await job(waiting.id)).status).toBe('awaiting_approval');
 
   const reason = 'jdoe moves to the <finance> team, not out';
+  // A credential pasted into a reason is scrubbed like everywhere else.
+  const leaky = await aliceSubmits({ email: 'asmith@example.com' });
+  await env.call('POST', `/v1/jobs/${leaky.id}/reject`, { planHash: leaky.planHash, reason: `use ${env.bigid.credentials.password} instead` }, as('bob'));
+  const leakyDoc = await env.call('GET', `/v1/jobs/${leaky.id}`);
+  expect(leakyDoc.json.job.approval.rejection.reason).not.toContain(env.bigid.credentials.password);
+  expect((await env.call('GET', `/v1/jobs/${leaky.id}/report`)).text).not.toContain(env.bigid.credentials.password);
   const rejected = await env.call('POST', `/v1/jobs/${waiting.id}/reject`, { planHash: waiting.planHash, reason }, as('bob'));
   expect(rejected.status, rejected.text).toBe(200);
   const after = await job(waiting.id);
@@ -235,4 +241,22 @@ test('issue 13 item 2: jobs approve/reject --server: the requester gets exit 2, 
   expect(rejected.stdout + rejected.stderr).not.toContain(TOKENS.bob);
   expect(await job(waiting.id)).toMatchObject({ status: 'cancelled', approval: { rejection: { by: 'token:bob', reason: 'wrong person' } } });
   expect(await mutations()).toEqual({ bigid: 0, sigma: 0 });
+});
+
+test('issue 13 item 2: a terminal "yes" releases only what the requester may release: their own ask, never a policy approval', async () => {
+  await start({ require: [{ action: 'offboard', app: 'sigma' }] });
+  const engine = env.service.engine;
+  const asked = await engine.submit({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], mode: 'deactivate', dryRun: false, requireApproval: true }, { requestedBy: 'cli:pat' });
+  const waiting = await engine.process(asked.stored.job.id);
+  expect(waiting.job.status).toBe('awaiting_approval');
+  // Waiting only because the terminal asked: the person's own "yes" releases it.
+  const confirmed = await engine.confirm(waiting.job.id, waiting.planHash!, 'cli:pat');
+  expect(confirmed.approvedHash).toBe(waiting.planHash);
+
+  const policy = await engine.submit({ kind: 'offboard', email: 'asmith@example.com', apps: ['sigma'], mode: 'deactivate', dryRun: false, requireApproval: true }, { requestedBy: 'cli:pat' });
+  const held = await engine.process(policy.stored.job.id);
+  await expect(engine.confirm(held.job.id, held.planHash!, 'cli:pat')).rejects.toMatchObject({ code: 'SELF_APPROVAL' });
+  const still = await job(held.job.id);
+  expect(still).toMatchObject({ status: 'awaiting_approval', approval: { approvals: [] } });
+  expect((await groundTruth(env.sigma.stateUrl)).mutations).toHaveLength(0);
 });
