@@ -11,7 +11,7 @@ import type { JobStore } from '../../src/store/job-store.js';
 import { openJobStore, STORE_FILE_NAME } from '../../src/store/open-store.js';
 import { createSqliteJobStore } from '../../src/store/sqlite-job-store.js';
 import { BUSY_TIMEOUT_MS, openSqliteFile } from '../../src/store/sqlite-file.js';
-import { migrate, SCHEMA_VERSION, userVersion, type Migration } from '../../src/store/sqlite-schema.js';
+import { migrate, MIGRATIONS, SCHEMA_VERSION, userVersion, type Migration } from '../../src/store/sqlite-schema.js';
 import { storeConformance, type StoreHarness } from './store-conformance.js';
 import { makeJob } from './store-fixtures.js';
 
@@ -137,6 +137,26 @@ test.describe('sqlite job store: file, schema, durability', () => {
       expect(db.prepare('SELECT a, b FROM t').all()).toEqual([{ a: 'old', b: 'new' }]);
     } finally {
       db.close();
+    }
+  });
+
+  test('issue 13 item 2: an approval made before decisions were stored reads back as a decision after the upgrade', async () => {
+    const file = path.join(dir, 'approved-before.db');
+    const { job, meta } = makeJob({ status: 'succeeded' });
+    withRawDb(file, (db) => {
+      migrate(db, MIGRATIONS.slice(0, 1));
+      db.prepare(`INSERT INTO jobs (id, kind, status, dry_run, created_at, request, plan_hash, approved_hash, approved_by, approval_reasons, updated_at)
+        VALUES (?, ?, 'succeeded', 0, ?, ?, ?, ?, 'cli:pat', '["asked"]', '2026-01-01T00:00:00.000Z')`).run(job.id, job.kind, job.createdAt, JSON.stringify(meta.request), 'a'.repeat(64), 'a'.repeat(64));
+    });
+    const store = createSqliteJobStore({ file });
+    try {
+      expect(await store.get(job.id)).toMatchObject({
+        approvedBy: 'cli:pat',
+        approversRequired: 1,
+        decisions: [{ planHash: 'a'.repeat(64), by: 'cli:pat', decision: 'approve', reason: null, at: '2026-01-01T00:00:00.000Z' }],
+      });
+    } finally {
+      await store.close();
     }
   });
 
