@@ -7,6 +7,7 @@ import { generatePeople } from '../fixtures/common/people.js';
 import { FIXTURE_APPS, type FixtureApp, type LaunchOptions } from '../fixtures/launch.js';
 import type { Job } from '../src/model/index.js';
 import { createService } from '../src/service/service.js';
+import { DEFAULT_APPROVALS } from '../src/config/approval-schema.js';
 import { openJobStore } from '../src/store/index.js';
 import { benchEnv, type BenchEnv } from './harness.js';
 import { naiveOffboardApp } from './offboard-one.js';
@@ -108,7 +109,7 @@ async function seatctlRun(): Promise<SeatctlRun> {
   const { runtime, consoleRuntime } = env.engine();
   const store = openJobStore(runtime.config.dataDir);
   // A job changes at most 4 accounts: under the cap, and nobody asks for approval.
-  const service = createService({ config: runtime.config, runtime, store, approvals: { blastRadius: 10, require: [] }, log: runtime.log, auth: singleTokenAuthenticator(TOKEN) });
+  const service = createService({ config: runtime.config, runtime, store, approvals: { ...DEFAULT_APPROVALS, blastRadius: 10, require: [] }, log: runtime.log, auth: singleTokenAuthenticator(TOKEN) });
   const chromium = { kb: 0, kind: 'RSS' };
   let sampling = true;
   const sampler = (async () => {

@@ -8,7 +8,7 @@ import { BIGID_DEFAULT_PASSWORD } from '../fixtures/bigid/index.js';
 import { BILLCOM_DEFAULT_PASSWORD, BILLCOM_DEFAULT_TOTP_SECRET } from '../fixtures/billcom/index.js';
 import { SIGMA_DEFAULTS } from '../fixtures/sigma/index.js';
 import { STITCH_DEFAULTS } from '../fixtures/stitch/index.js';
-import { TEST_TOKEN } from './support/service-env.js';
+import { APPROVER_TOKEN, TEST_TOKEN } from './support/service-env.js';
 import { scanRoot, SECRETS_FILE } from './support/scan-root.js';
 
 /**
@@ -32,6 +32,7 @@ const BUILT_IN: Secret[] = [
   { name: 'bill.com password', value: BILLCOM_DEFAULT_PASSWORD },
   { name: 'bill.com TOTP seed', value: BILLCOM_DEFAULT_TOTP_SECRET },
   { name: 'service test token', value: TEST_TOKEN },
+  { name: 'service test approver token', value: APPROVER_TOKEN },
 ];
 
 function registered(root: string): Secret[] {

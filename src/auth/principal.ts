@@ -37,7 +37,11 @@ export function permits(principal: Principal, permission: Permission): boolean {
   return principal.roles.some((r) => GRANTS[r].includes(permission));
 }
 
-/** A local CLI user: whoever can open the data dir owns it, so every role. */
+/**
+ * A local CLI user: whoever can open the data dir owns it, so every role. The name is
+ * the OS account (see cli/local-user.ts), the same for every command a person runs, so
+ * `offboard` and `jobs approve` by one person are one principal.
+ */
 export function cliPrincipal(osUser: string | undefined): Principal {
   const user = osUser && /^[A-Za-z0-9._@-]{1,64}$/.test(osUser) ? osUser : 'unknown';
   return { id: `cli:${user}`, name: user, roles: ['admin'], via: 'cli' };

@@ -5,8 +5,9 @@ import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import type { Job, JobRequest, ReviewRequest, StoredReviewRequest, Task } from '../model/index.js';
 import { orphanTargets, reviewRoster, runReview } from '../review/run-review.js';
 import { discardRoster, loadRoster, storeRoster } from '../review/stored-roster.js';
-import type { JobMeta, JobStore, StoredJob } from '../store/job-store.js';
-import { approvalReasons } from './approval-policy.js';
+import type { Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.js';
+import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
+import { decisionRefused, refuseRequester } from './decision-rules.js';
 import { buildJob, newId } from './build-job.js';
 import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
@@ -43,7 +44,20 @@ export interface JobEngine {
   submitJob(job: Job, request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;
   /** Plans (if needed) and runs a job as far as it can go: to the end, or to an approval. */
   process(jobId: string): Promise<StoredJob>;
+  /**
+   * One approval of exactly this plan hash by `by`, who must not be the requester (unless
+   * `approvals.allowSelfApproval`). Resolves with the job as this approval left it:
+   * `approvedHash === planHash` only for the approval that completed the count, so only
+   * that caller starts the job.
+   */
   approve(jobId: string, hash: string, by: string): Promise<StoredJob>;
+  /** A rejection of this plan hash with a reason: the job ends `cancelled`. Not by the requester (they cancel). */
+  reject(jobId: string, hash: string, by: string, reason: string): Promise<StoredJob>;
+  /**
+   * The requester's own "yes" at a terminal, for a job that waits only because they asked
+   * to see the plan (see requesterMayConfirm); counts as their approval. Same result as approve.
+   */
+  confirm(jobId: string, hash: string, by: string): Promise<StoredJob>;
   cancel(jobId: string, by: string): Promise<StoredJob>;
   /** Picks up jobs a previous process left unfinished. */
   resume(): Promise<string[]>;
@@ -101,9 +115,9 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     if (refused.length) return refusePlan(stored, refused);
     const hash = planHash(job);
     const request = stored.meta.request;
-    const reasons = job.dryRun ? [] : approvalReasons(job, deps.approvals, request.kind !== 'review' && request.requireApproval);
-    await store.setPlan(job.id, hash, reasons);
-    await audit(job.id, 'planned', { planHash: hash, reasons, tasks: job.tasks.map((t) => ({ task: t.id, operations: t.plan?.operations ?? [], summary: t.plan?.summary ?? t.detail })) });
+    const { reasons, approvers } = job.dryRun ? { reasons: [], approvers: 0 } : approvalRequirement(job, deps.approvals, request.kind !== 'review' && request.requireApproval);
+    await store.setPlan(job.id, hash, reasons, approvers);
+    await audit(job.id, 'planned', { planHash: hash, reasons, approvers, tasks: job.tasks.map((t) => ({ task: t.id, operations: t.plan?.operations ?? [], summary: t.plan?.summary ?? t.detail })) });
     return must(job.id);
   }
 
@@ -133,7 +147,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       }
     }
     await store.setStatus(stored.job.id, 'awaiting_approval');
-    await audit(stored.job.id, 'awaiting_approval', { planHash: stored.planHash, reasons: stored.approvalReasons });
+    await audit(stored.job.id, 'awaiting_approval', { planHash: stored.planHash, reasons: stored.approvalReasons, approvers: stored.approversRequired });
     return must(stored.job.id);
   }
 
@@ -190,7 +204,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     if (replanned) {
       const again = await store.get(job.id);
       const hash = planHash(again!.job);
-      await store.setPlan(job.id, hash, [...stored.approvalReasons, 'the target changed after approval']);
+      await store.setPlan(job.id, hash, [...stored.approvalReasons, 'the target changed after approval'], stored.approversRequired);
       return waitForApproval((await store.get(job.id))!);
     }
     return finish((await store.get(job.id))!);
@@ -238,6 +252,23 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     await audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
     await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
     return must(job.id);
+  }
+
+  /** Records one decision (the store checks state, hash and duplicates atomically), then audits it. */
+  async function decide(stored: StoredJob, decision: Omit<Decision, 'at'>): Promise<StoredJob> {
+    const jobId = stored.job.id;
+    const at = new Date().toISOString();
+    const result = await store.decide(jobId, { ...decision, at });
+    if (!result.ok) throw decisionRefused(jobId, stored, decision, result.refused);
+    const { stored: after, complete } = result;
+    const approvals = new Set(after.decisions.filter((d) => d.decision === 'approve' && d.planHash === decision.planHash).map((d) => d.by)).size;
+    if (decision.decision === 'reject') {
+      await audit(jobId, 'rejected', { planHash: decision.planHash, by: decision.by, at, reason: decision.reason });
+      for (const t of after.job.tasks) if (!TERMINAL.has(t.status)) await store.saveTask({ ...t, status: 'cancelled', outcome: t.outcome === 'awaiting_approval' ? null : t.outcome, finishedAt: at });
+      return must(jobId);
+    }
+    await audit(jobId, 'approved', { planHash: decision.planHash, by: decision.by, at, approvals, required: after.approversRequired, complete });
+    return after;
   }
 
   async function processOnce(jobId: string): Promise<StoredJob> {
@@ -309,12 +340,23 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     },
     async approve(jobId, hash, by) {
       const stored = await must(jobId);
+      refuseRequester(stored, by, 'approve', deps.approvals);
       if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
-      if (!(await store.approve(jobId, hash, by))) {
-        throw new SeatctlError('CONFLICT', `plan hash does not match job ${jobId}'s current plan (${stored.planHash}); review the plan again`, { details: { field: 'planHash' } });
-      }
-      await audit(jobId, 'approved', { planHash: hash, by });
-      return must(jobId);
+      return decide(stored, { planHash: hash, by, decision: 'approve', reason: null });
+    },
+    async reject(jobId, hash, by, reason) {
+      const stored = await must(jobId);
+      refuseRequester(stored, by, 'reject', deps.approvals);
+      if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
+      // A pasted credential in the reason must not reach the store, the API or the report.
+      return decide(stored, { planHash: hash, by, decision: 'reject', reason: runtime.redactor.scrub(reason) });
+    },
+    async confirm(jobId, hash, by) {
+      const stored = await must(jobId);
+      if (stored.meta.requestedBy !== by) return engine.approve(jobId, hash, by);
+      if (!requesterMayConfirm(stored.job, deps.approvals)) refuseRequester(stored, by, 'approve', deps.approvals);
+      if (stored.job.status !== 'awaiting_approval') throw new SeatctlError('CONFLICT', `job ${jobId} is ${stored.job.status}, not awaiting approval`);
+      return decide(stored, { planHash: hash, by, decision: 'approve', reason: null });
     },
     async cancel(jobId, by) {
       const stored = await must(jobId);

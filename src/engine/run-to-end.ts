@@ -6,7 +6,7 @@ import { createJobEngine } from './job-engine.js';
 import type { Runtime } from './runtime.js';
 
 /** A policy under which no job waits for a person: for tests and benchmarks, whose requests a person wrote. */
-export const NO_APPROVAL_GATE: ApprovalsConfig = { blastRadius: Number.MAX_SAFE_INTEGER, require: [] };
+export const NO_APPROVAL_GATE: ApprovalsConfig = { blastRadius: Number.MAX_SAFE_INTEGER, blastRadiusApprovers: 1, require: [], allowSelfApproval: false };
 
 export interface RunToEndOptions {
   approvals: ApprovalsConfig;

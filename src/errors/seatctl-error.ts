@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   ROLE_INVALID: 'permanent',
   FORBIDDEN: 'permanent',
   CONFLICT: 'permanent',
+  /** the job's requester tried to approve or reject it (separation of duties; `approvals.allowSelfApproval`) */
+  SELF_APPROVAL: 'permanent',
   UPSTREAM_REJECTED: 'permanent',
   UNSUPPORTED: 'permanent',
   SAML_USER: 'permanent',
@@ -95,7 +97,7 @@ export function toSeatctlError(err: unknown): SeatctlError {
   return new SeatctlError('INTERNAL', message, { cause: err });
 }
 
-/** Errors the user caused by what they typed: exit code 2, not 1. */
+/** Errors the user caused by what they typed (or asked for what they may not do): exit code 2, not 1. */
 export function isUsageError(err: unknown): boolean {
-  return err instanceof SeatctlError && (err.code === 'USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'SECRET_UNRESOLVED');
+  return err instanceof SeatctlError && (err.code === 'USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'SECRET_UNRESOLVED' || err.code === 'SELF_APPROVAL');
 }

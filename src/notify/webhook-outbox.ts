@@ -10,7 +10,8 @@ import type { WebhookTarget } from './webhook-targets.js';
  * Puts webhook messages in the store's outbox when a job's status changes to one a
  * webhook listens for. It wraps the store's setStatus, so every place the engine
  * changes a status (approval wait, finish, cancel, review, and any added later) is
- * covered without the engine knowing about webhooks. The messages are written right
+ * covered without the engine knowing about webhooks (and its decide, where a rejection
+ * cancels the job). The messages are written right
  * after the status, before the engine takes its next step, so a restart finds them;
  * only a crash between those two writes loses one (documented in docs/notifications.md).
  */
@@ -45,12 +46,8 @@ export function outboxMessages(stored: StoredJob, status: NotifyEvent, targets: 
 export function withWebhookOutbox(store: JobStore, deps: OutboxDeps): JobStore {
   const now = deps.now ?? (() => new Date());
   const wrapped = Object.create(store) as JobStore;
-  wrapped.setStatus = async (jobId: string, status: JobStatus, finishedAt?: string | null) => {
-    const wanted = NOTIFIED.has(status) && [...deps.targets.values()].some((t) => t.events.includes(status as NotifyEvent));
-    // Only a change is news: a job asked for approval again after a re-plan is, the same status written twice is not.
-    const before = wanted ? (await store.get(jobId))?.job.status : undefined;
-    await store.setStatus(jobId, status, finishedAt);
-    if (!wanted || before === status) return;
+  const listened = (status: JobStatus): boolean => NOTIFIED.has(status) && [...deps.targets.values()].some((t) => t.events.includes(status as NotifyEvent));
+  const enqueue = async (jobId: string, status: JobStatus): Promise<void> => {
     try {
       const stored = await store.get(jobId);
       if (!stored) return;
@@ -61,6 +58,20 @@ export function withWebhookOutbox(store: JobStore, deps: OutboxDeps): JobStore {
       // A job's lifecycle never depends on its notifications; the loss is logged loudly.
       deps.log.error({ job: jobId, event: status, err: (err as Error).message }, 'could not queue webhook notifications');
     }
+  };
+  wrapped.setStatus = async (jobId: string, status: JobStatus, finishedAt?: string | null) => {
+    const wanted = listened(status);
+    // Only a change is news: a job asked for approval again after a re-plan is, the same status written twice is not.
+    const before = wanted ? (await store.get(jobId))?.job.status : undefined;
+    await store.setStatus(jobId, status, finishedAt);
+    if (wanted && before !== status) await enqueue(jobId, status);
+  };
+  // A rejection cancels the job inside the store's decision write (so no approval can
+  // complete beside it): that status change is announced here.
+  wrapped.decide = async (jobId, decision) => {
+    const result = await store.decide(jobId, decision);
+    if (result.ok && decision.decision === 'reject' && listened('cancelled')) await enqueue(jobId, 'cancelled');
+    return result;
   };
   return wrapped;
 }

@@ -2,6 +2,7 @@ import type { Job, Task } from '../model/index.js';
 import { esc, html, raw, type Html } from './html.js';
 import { REPORT_CSS } from './report-styles.js';
 import type { ArtifactCheck } from './verify-artifacts.js';
+import type { ApprovalState } from '../engine/approval-state.js';
 
 /**
  * One self-contained HTML file per job: the plan, each task's outcome, timings,
@@ -14,6 +15,9 @@ export interface ReportInput {
   approvedHash: string | null;
   approvedBy: string | null;
   approvalReasons: string[];
+  /** Who asked for the job (a principal id), when known. */
+  requestedBy: string | null;
+  approval: ApprovalState;
   chain: { ok: boolean; records: number; brokenAt?: number | undefined };
   artifacts: ArtifactCheck[];
   /** `imageKey(taskId, path)` → data: URL, for screenshots to show inline. */
@@ -48,6 +52,20 @@ function afterCell(t: Task): Html {
 function screenshotFigure(t: Task, s: ArtifactCheck, index: number, src: string | undefined): Html {
   const caption = `${t.app} · ${t.subject.email} · step ${index + 1}: ${s.caption}`;
   return html`<figure data-task="${t.id}" data-file="${s.path}">${src ? html`<img alt="${caption}" src="${src}">` : html`<div class="chain-bad">missing ${s.path}</div>`}<figcaption>${caption}${s.ok ? '' : html` <span class="chain-bad">— file does not match its recorded hash</span>`}</figcaption></figure>`;
+}
+
+/** Who asked, who approved which plan, who rejected it and why, and what is still missing. */
+function approvalSection(input: ReportInput): Html {
+  const a = input.approval;
+  const rows = [
+    ...a.approvals.map((x) => html`<tr><td>approved</td><td>${x.by}</td><td>${x.at}</td><td><code>${x.planHash}</code>${x.planHash === input.planHash ? '' : html` <span class="muted">(an earlier plan: does not count)</span>`}</td><td></td></tr>`),
+    ...(a.rejection ? [html`<tr><td>rejected</td><td>${a.rejection.by}</td><td>${a.rejection.at}</td><td><code>${a.rejection.planHash}</code></td><td>${a.rejection.reason}</td></tr>`] : []),
+  ];
+  return html`<section id="approvals">
+  <h2>Requester and approvers</h2>
+  <p>requested by <strong>${input.requestedBy ?? 'unknown'}</strong>${a.required ? html` · needs ${a.approvers} distinct approver(s), none of them the requester${a.needed ? html` · <strong>${a.needed} more approval(s) needed</strong>` : ''}` : ' · no approval required'}</p>
+  ${rows.length ? html`<table><tr><th>decision</th><th>by</th><th>at</th><th>plan hash</th><th>reason</th></tr>${rows}</table>` : ''}
+</section>`;
 }
 
 function taskSection(t: Task, input: ReportInput): Html {
@@ -85,6 +103,7 @@ export function renderJobReport(input: ReportInput): string {
   ${badArtifacts.length ? html`<ul>${badArtifacts.map((a) => html`<li class="chain-bad">${a.taskId}/${a.path}: ${a.actual ? 'edited' : 'missing'}</li>`)}</ul>` : ''}
   <p class="muted">plan hash <code>${input.planHash ?? '—'}</code>${input.approvedHash ? html` · approved by ${input.approvedBy ?? '?'} for <code>${input.approvedHash}</code>` : ''}${input.approvalReasons.length ? html` · approval required: ${input.approvalReasons.join('; ')}` : ''}</p>
 </section>
+${approvalSection(input)}
 <section>
   <h2>Plan and outcomes</h2>
   <table><tr><th>app</th><th>action</th><th>person</th><th>plan</th><th>outcome</th><th>time</th></tr>

@@ -7,6 +7,7 @@ import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/inde
 import { imageKey, renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
 import { writePrivateFile } from '../fs/private-files.js';
+import { approvalState } from '../engine/approval-state.js';
 
 export interface JobVerification {
   chain: { ok: boolean; records: number; brokenAt?: number | undefined };
@@ -73,6 +74,8 @@ export async function writeJobReport(store: JobStore, dataDir: string, jobId: st
     approvedHash: stored.approvedHash,
     approvedBy: stored.approvedBy,
     approvalReasons: stored.approvalReasons,
+    requestedBy: stored.meta.requestedBy ?? null,
+    approval: approvalState(stored),
     chain: verification.chain,
     artifacts: verification.artifacts,
     images,

@@ -17,7 +17,7 @@ import { canonicalJson } from '../store/canonical-json.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { LOOPBACK_PRINCIPAL, permits, type Permission, type Principal } from '../auth/principal.js';
 import { registerRequestGuard } from './request-guard.js';
-import { approveBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
+import { approveBodySchema, rejectBodySchema, createJobBodySchema, idempotencyKeySchema, JOB_BODY_LIMIT, listQuerySchema, REVIEW_BODY_LIMIT, undoBodySchema } from './job-body.js';
 import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument, withoutServerPaths } from './job-document.js';
 import { rosterByHash } from '../review/stored-roster.js';
@@ -43,7 +43,7 @@ export interface AppDeps {
   accepting(): boolean;
 }
 
-const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403 };
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
   return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });
@@ -155,8 +155,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/approve', { config: { permission: 'approve' } }, async (req) => {
     const { planHash } = parse(approveBodySchema, req.body);
     const stored = await deps.engine.approve(req.params.id, planHash, req.principal!.id);
-    deps.launch(stored.job.id);
+    // Only the approval that completed the count starts the job; earlier ones just wait.
+    if (stored.approvedHash === stored.planHash) deps.launch(stored.job.id);
     return withoutServerPaths(storedJobDocument(stored, deps.config.dataDir));
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/jobs/:id/reject', { config: { permission: 'approve' } }, async (req) => {
+    const { planHash, reason } = parse(rejectBodySchema, req.body);
+    return withoutServerPaths(storedJobDocument(await deps.engine.reject(req.params.id, planHash, req.principal!.id, reason), deps.config.dataDir));
   });
 
   app.post<{ Params: { id: string } }>('/v1/jobs/:id/undo', { config: { permission: 'submit' } }, async (req, reply) => {

@@ -1,6 +1,7 @@
 import { jobDocument } from '../cli/render-job.js';
 import { approvalWaits, jobTiming, taskDurationMs } from '../engine/job-timing.js';
 import type { JobStore, StoredJob } from '../store/index.js';
+import { approvalState } from '../engine/approval-state.js';
 
 /**
  * Who a job is about, as `jobs list` shows it: its tasks' people (each address once,
@@ -28,7 +29,7 @@ export function storedJobDocument(stored: StoredJob, dataDir: string, now = Date
       people: jobPeople(stored),
       planHash: stored.planHash,
       approval: {
-        required: stored.approvalReasons.length > 0,
+        ...approvalState(stored),
         reasons: stored.approvalReasons,
         approvedHash: stored.approvedHash,
         approvedBy: stored.approvedBy,

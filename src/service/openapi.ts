@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approveBodySchema, createJobBodySchema, listQuerySchema, undoBodySchema } from './job-body.js';
+import { approveBodySchema, createJobBodySchema, listQuerySchema, rejectBodySchema, undoBodySchema } from './job-body.js';
 
 /**
  * The HTTP API as OpenAPI 3.1, built from the same zod schemas that validate the
@@ -51,9 +51,31 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/jobs/{id}/approve': {
         post: {
           summary: 'approve exactly the reviewed plan',
+          description:
+            'Needs the `approve` permission, and the caller must not be the job\'s requester (separation of duties; `approvals.allowSelfApproval` lifts this). A plan may need several distinct approvers (`job.approval.approvers`); the job runs when the last one approves the current plan hash, and `job.approval.needed` says how many are still missing.',
           parameters: [idParam],
           requestBody: { required: true, content: { 'application/json': { schema: schema(approveBodySchema) } } },
-          responses: { 200: ok('approved; the job runs'), 409: err('not awaiting approval, or the plan hash is stale'), 404: err('no such job') },
+          responses: {
+            200: ok('approval recorded; the job runs when it was the last one needed'),
+            403: err('FORBIDDEN: no approve permission; SELF_APPROVAL: the caller requested this job'),
+            409: err('not awaiting approval, the plan hash is stale, this caller already approved this plan, or it is already approved'),
+            404: err('no such job'),
+          },
+        },
+      },
+      '/v1/jobs/{id}/reject': {
+        post: {
+          summary: 'reject exactly the reviewed plan, with a reason; the job ends cancelled',
+          description: 'Needs the `approve` permission; the requester cannot reject their own job (they cancel it). The rejection, its reason, principal and time are kept in the audit chain and shown in `job.approval.rejection` and the report.',
+          parameters: [idParam],
+          requestBody: { required: true, content: { 'application/json': { schema: schema(rejectBodySchema) } } },
+          responses: {
+            200: ok('rejected; the job is cancelled'),
+            400: err('invalid body (a reason is required)'),
+            403: err('FORBIDDEN: no approve permission; SELF_APPROVAL: the caller requested this job'),
+            409: err('not awaiting approval, or the plan hash is stale'),
+            404: err('no such job'),
+          },
         },
       },
       '/v1/jobs/{id}/undo': {
@@ -64,7 +86,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 202: ok('the reversal job'), 404: err('no such job'), 409: err('not finished, or nothing to reverse') },
         },
       },
-      '/v1/jobs/{id}/cancel': { post: { summary: 'cancel a job that has not started changing anything', parameters: [idParam], responses: { 200: ok('cancelled'), 409: err('already finished or running') } } },
+      '/v1/jobs/{id}/cancel': { post: { summary: 'cancel a job that has not started changing anything', parameters: [idParam], responses: { 200: ok('cancelled'), 403: err('FORBIDDEN: no cancel permission'), 409: err('already finished or running') } } },
       '/v1/jobs/{id}/report': { get: { summary: 'self-contained HTML report', parameters: [idParam], responses: { 200: ok('HTML', { 'text/html': { schema: { type: 'string' } } }), 404: err('no such job') } } },
       '/v1/jobs/{id}/artifacts/{path}': {
         get: {

@@ -29,6 +29,10 @@ export interface StoredJob {
   approvedBy: string | null;
   /** Why approval is needed (empty when it is not). */
   approvalReasons: string[];
+  /** Distinct approvers (never the requester) the current plan needs; meaningful when approvalReasons is not empty. */
+  approversRequired: number;
+  /** Every approval and rejection, in the order they were recorded, for any plan hash. */
+  decisions: Decision[];
   updatedAt: string;
   /**
    * Every status the job has had, oldest first, with when it took it (the first is
@@ -42,6 +46,32 @@ export interface StatusChange {
   status: JobStatus;
   at: string;
 }
+
+/** A person's approval or rejection of one plan hash. */
+export interface Decision {
+  planHash: string;
+  /** A principal id (`token:alice`, `cli:bob`, …). */
+  by: string;
+  decision: 'approve' | 'reject';
+  /** Why it was rejected; null for an approval. */
+  reason: string | null;
+  at: string;
+}
+
+/**
+ * What `decide` did. `complete` is true for exactly one decision per plan hash: the
+ * approval that reached the required count (the job is approved from then on), or the
+ * rejection (the job is cancelled). Only that caller starts or closes the job.
+ */
+export type DecideResult =
+  | { ok: true; complete: boolean; stored: StoredJob }
+  | {
+      ok: false;
+      refused: /** the job is not awaiting approval */ | 'not_awaiting'
+        /** the hash is not the job's current plan hash */ | 'stale_hash'
+        /** this principal already approved this plan hash */ | 'duplicate'
+        /** enough approvals are in; the job is about to run */ | 'already_approved';
+    };
 
 export type TaskPhase =
   /** About to send a mutation: after a crash in this phase the app must be read back first. */
@@ -117,9 +147,16 @@ export interface JobStore {
   list(filter: ListFilter): Promise<{ jobs: StoredJob[]; nextCursor: string | null }>;
   /** A change of status is also appended to statusHistory, at finishedAt when given, else now. */
   setStatus(jobId: string, status: JobStatus, finishedAt?: string | null): Promise<void>;
-  setPlan(jobId: string, planHash: string, approvalReasons: string[]): Promise<void>;
-  /** Records an approval of exactly this hash; false when the job's current plan hash differs. */
-  approve(jobId: string, planHash: string, by: string): Promise<boolean>;
+  /** approversRequired: distinct approvers the plan needs (1 when omitted). */
+  setPlan(jobId: string, planHash: string, approvalReasons: string[], approversRequired?: number): Promise<void>;
+  /**
+   * Records an approval or rejection of exactly this plan hash, atomically with the
+   * checks (awaiting approval, current hash, not already approved, not twice by the same
+   * principal) and with its effect: the approval that makes the count sets approvedHash,
+   * a rejection sets the job `cancelled`. Two approvers at once: one completes, never both.
+   * The caller checks who may decide (the requester may not); the store only counts.
+   */
+  decide(jobId: string, decision: Decision): Promise<DecideResult>;
   /** Upserts the whole task (status, outcome, plan, after, evidence index…). */
   saveTask(task: Task): Promise<void>;
   recordAttempt(jobId: string, attempt: AttemptRecord): Promise<void>;

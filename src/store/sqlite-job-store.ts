@@ -4,11 +4,11 @@ import { SeatctlError } from '../errors/index.js';
 import { jobRequestSchema, jobSchema, jobStatusSchema, taskSchema, type Job, type JobStatus, type Task } from '../model/index.js';
 import { FIRST_AUDIT_SEQ, GENESIS_HASH, auditHash } from './audit-chain.js';
 import { canonicalJson } from './canonical-json.js';
-import type { AttemptRecord, AuditRecord, JobMeta, JobStore, ListFilter, StoredJob } from './job-store.js';
+import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobStore, ListFilter, StoredJob } from './job-store.js';
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { openSqliteFile } from './sqlite-file.js';
-import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
+import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
 
 /**
@@ -33,6 +33,13 @@ const attemptSchema = z.object({
   detail: z.string().optional(),
 });
 const approvalReasonsSchema = z.array(z.string());
+const decisionSchema = z.object({
+  planHash: z.string().min(1),
+  by: z.string().min(1),
+  decision: z.enum(['approve', 'reject']),
+  reason: z.string().nullable(),
+  at: z.string(),
+});
 
 export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const now = options.now ?? (() => new Date());
@@ -49,7 +56,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
 
   const readJob = (jobId: string): StoredJob | null => {
     const row = sql.jobById.get(jobId);
-    return row ? toStoredJob(row, sql.tasksOfJob.all(jobId), sql.historyOfJob.all(jobId)) : null;
+    return row ? toStoredJob(row, sql.tasksOfJob.all(jobId), sql.historyOfJob.all(jobId), sql.decisionsOfJob.all(jobId)) : null;
   };
 
   /** Many jobs, with their tasks and histories in one query each rather than one per job. */
@@ -58,7 +65,8 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     const ids = JSON.stringify(rows.map((r) => r.id));
     const tasks = groupByJob(sql.tasksOfJobs.all(ids));
     const history = groupByJob(sql.historyOfJobs.all(ids));
-    return rows.map((row) => toStoredJob(row, tasks.get(row.id) ?? [], history.get(row.id) ?? []));
+    const decisions = groupByJob(sql.decisionsOfJobs.all(ids));
+    return rows.map((row) => toStoredJob(row, tasks.get(row.id) ?? [], history.get(row.id) ?? [], decisions.get(row.id) ?? []));
   };
 
   const create = db.transaction((job: Job, meta: JobMeta): { stored: StoredJob; created: boolean } => {
@@ -126,6 +134,29 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     return { seq, jobId, at, kind, data: stored, hash, prevHash };
   });
 
+  const decide = db.transaction((jobId: string, decision: Decision): DecideResult => {
+    const valid = checkedForWrite(decisionSchema, decision, 'decision', jobId);
+    const row = sql.jobById.get(jobId);
+    if (!row) throw notFound(jobId);
+    if (row.status !== 'awaiting_approval') return { ok: false, refused: 'not_awaiting' };
+    if (row.plan_hash !== valid.planHash) return { ok: false, refused: 'stale_hash' };
+    if (row.approved_hash === valid.planHash) return { ok: false, refused: 'already_approved' };
+    const args = { jobId, planHash: valid.planHash, by: valid.by, decision: valid.decision };
+    if (sql.sameDecision.get(args)) return { ok: false, refused: 'duplicate' };
+    sql.insertDecision.run({ ...args, reason: valid.reason, at: valid.at });
+    const updatedAt = now().toISOString();
+    let complete = true;
+    if (valid.decision === 'reject') {
+      sql.insertHistory.run({ jobId, status: 'cancelled', at: valid.at });
+      sql.setStatus.run({ id: jobId, status: 'cancelled', setFinished: 1, finishedAt: valid.at, updatedAt });
+    } else {
+      complete = sql.approversOf.get({ jobId, planHash: valid.planHash })!.n >= Math.max(1, row.approvers_required);
+      if (complete) sql.approve.run({ id: jobId, planHash: valid.planHash, by: valid.by, updatedAt });
+      else touch(jobId);
+    }
+    return { ok: true, complete, stored: readJob(jobId)! };
+  });
+
   const updateJob = (jobId: string, run: () => number): void => {
     if (run() === 0) throw notFound(jobId);
   };
@@ -158,16 +189,18 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       setStatus.immediate(jobId, valid, finishedAt);
     },
 
-    async setPlan(jobId, planHash, approvalReasons) {
+    async setPlan(jobId, planHash, approvalReasons, approversRequired = 1) {
       const reasons = checkedForWrite(approvalReasonsSchema, approvalReasons, 'approval reasons', jobId);
+      const approvers = checkedForWrite(z.number().int().min(0), approversRequired, 'approvers required', jobId);
       // An earlier approval is kept: it still counts if the re-plan (e.g. after a restart)
       // hashes the same, and is void otherwise because approvedHash !== planHash.
-      updateJob(jobId, () => sql.setPlan.run({ id: jobId, planHash, reasons: JSON.stringify(reasons), updatedAt: now().toISOString() }).changes);
+      updateJob(jobId, () => sql.setPlan.run({ id: jobId, planHash, reasons: JSON.stringify(reasons), approvers, updatedAt: now().toISOString() }).changes);
     },
 
-    async approve(jobId, planHash, by) {
-      // The hash check and the write are one statement: nothing is recorded for a stale hash.
-      return sql.approve.run({ id: jobId, planHash, by, updatedAt: now().toISOString() }).changes === 1;
+    async decide(jobId, decision) {
+      // IMMEDIATE: the checks, the count and the write happen under one write lock, so two
+      // approvers at once (two processes, or the service and a CLI) cannot both complete.
+      return decide.immediate(jobId, decision);
     },
 
     async saveTask(task) {
@@ -208,8 +241,9 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   };
 }
 
-function groupByJob<T extends { job_id: string }>(rows: readonly T[]): Map<string, T[]> {
-  const byJob = new Map<string, T[]>();
+/** Rows of many jobs, by job id, in query order. */
+function groupByJob<R extends { job_id: string }>(rows: readonly R[]): Map<string, R[]> {
+  const byJob = new Map<string, R[]>();
   for (const row of rows) {
     const list = byJob.get(row.job_id) ?? [];
     list.push(row);
@@ -262,7 +296,7 @@ interface Statements {
   upsertTask: Statement<[Record<string, string>]>;
   touchJob: Statement<[{ id: string; updatedAt: string }]>;
   setStatus: Statement<[Record<string, string | number | null>]>;
-  setPlan: Statement<[Record<string, string>]>;
+  setPlan: Statement<[Record<string, string | number>]>;
   approve: Statement<[Record<string, string>]>;
   listPage: Statement<[ListPage], JobRow>;
   listPageOfPerson: Statement<[ListPage & { email: string }], JobRow>;
@@ -271,6 +305,11 @@ interface Statements {
   historyOfJob: Statement<[string], StatusRow>;
   historyOfJobs: Statement<[string], StatusRow>;
   statusOf: Statement<[string], { status: string }>;
+  decisionsOfJob: Statement<[string], DecisionRow>;
+  decisionsOfJobs: Statement<[string], DecisionRow>;
+  sameDecision: Statement<[Record<string, string>], { id: number }>;
+  insertDecision: Statement<[Record<string, string | null>]>;
+  approversOf: Statement<[{ jobId: string; planHash: string }], { n: number }>;
   insertAttempt: Statement<[Record<string, string | null>]>;
   attemptsOfJob: Statement<[string], AttemptRow>;
   lastAudit: Statement<[string], { seq: number; hash: string }>;
@@ -300,8 +339,16 @@ function prepareStatements(db: Database): Statements {
       UPDATE jobs SET status = @status, updated_at = @updatedAt,
         finished_at = CASE WHEN @setFinished = 1 THEN @finishedAt ELSE finished_at END
       WHERE id = @id`),
-    setPlan: db.prepare('UPDATE jobs SET plan_hash = @planHash, approval_reasons = @reasons, updated_at = @updatedAt WHERE id = @id'),
+    setPlan: db.prepare('UPDATE jobs SET plan_hash = @planHash, approval_reasons = @reasons, approvers_required = @approvers, updated_at = @updatedAt WHERE id = @id'),
     approve: db.prepare('UPDATE jobs SET approved_hash = @planHash, approved_by = @by, updated_at = @updatedAt WHERE id = @id AND plan_hash = @planHash'),
+    decisionsOfJob: db.prepare('SELECT * FROM decisions WHERE job_id = ? ORDER BY id'),
+    decisionsOfJobs: db.prepare('SELECT * FROM decisions WHERE job_id IN (SELECT value FROM json_each(?)) ORDER BY job_id, id'),
+    sameDecision: db.prepare('SELECT id FROM decisions WHERE job_id = @jobId AND plan_hash = @planHash AND decided_by = @by AND decision = @decision'),
+    insertDecision: db.prepare(`
+      INSERT INTO decisions (job_id, plan_hash, decided_by, decision, reason, at)
+      VALUES (@jobId, @planHash, @by, @decision, @reason, @at)`),
+    // Only approvals of this exact hash count: one of an earlier plan never does.
+    approversOf: db.prepare("SELECT COUNT(DISTINCT decided_by) AS n FROM decisions WHERE job_id = @jobId AND plan_hash = @planHash AND decision = 'approve'"),
     listPage: db.prepare(`
       SELECT * FROM jobs
       WHERE (@status IS NULL OR status = @status)

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { formatIssues } from '../config/format-issues.js';
 import { SeatctlError } from '../errors/index.js';
 import { jobRequestSchema, jobSchema, jobStatusSchema } from '../model/index.js';
-import type { AttemptRecord, AuditRecord, JobMeta, StatusChange, StoredJob } from './job-store.js';
+import type { AttemptRecord, AuditRecord, Decision, JobMeta, StatusChange, StoredJob } from './job-store.js';
 
 /**
  * Rows as SQLite returns them, and their conversion to the model. Everything read is
@@ -25,7 +25,17 @@ export interface JobRow {
   approved_hash: string | null;
   approved_by: string | null;
   approval_reasons: string;
+  approvers_required: number;
   updated_at: string;
+}
+
+export interface DecisionRow {
+  job_id: string;
+  plan_hash: string;
+  decided_by: string;
+  decision: string;
+  reason: string | null;
+  at: string;
 }
 
 export interface TaskRow {
@@ -62,6 +72,7 @@ export interface AuditRow {
 
 const approvalReasonsSchema = z.array(z.string());
 const phaseSchema = z.enum(['mutating', 'mutated']);
+const decisionSchema = z.enum(['approve', 'reject']);
 
 export function corrupt(where: string, jobId: string, problem: string, cause?: unknown): SeatctlError {
   return new SeatctlError('INTERNAL', `job store: ${where} of job ${jobId} is damaged (${problem})`, {
@@ -84,7 +95,7 @@ function validated<T>(schema: z.ZodType<T>, value: unknown, where: string, jobId
   return result.data;
 }
 
-export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[], statusRows: readonly StatusRow[]): StoredJob {
+export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[], statusRows: readonly StatusRow[], decisionRows: readonly DecisionRow[]): StoredJob {
   const tasks = taskRows.map((t) => parseJson(t.task, `task ${t.id}`, row.id));
   const job = validated(
     jobSchema,
@@ -104,9 +115,15 @@ export function toStoredJob(row: JobRow, taskRows: readonly TaskRow[], statusRow
     approvedHash: row.approved_hash,
     approvedBy: row.approved_by,
     approvalReasons: validated(approvalReasonsSchema, parseJson(row.approval_reasons, 'approval reasons', row.id), 'approval reasons', row.id),
+    approversRequired: row.approvers_required,
+    decisions: decisionRows.map((d) => toDecision(d)),
     updatedAt: row.updated_at,
     statusHistory: statusRows.map((r): StatusChange => ({ status: validated(jobStatusSchema, r.status, 'status history', row.id), at: r.at })),
   };
+}
+
+export function toDecision(row: DecisionRow): Decision {
+  return { planHash: row.plan_hash, by: row.decided_by, decision: validated(decisionSchema, row.decision, 'decision', row.job_id), reason: row.reason, at: row.at };
 }
 
 export function toAttempt(row: AttemptRow, jobId: string): AttemptRecord {

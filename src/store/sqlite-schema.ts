@@ -141,6 +141,28 @@ export const MIGRATIONS: readonly Migration[] = [
     `);
   },
   jobPeopleAndStatusHistory,
+  // Approvals and rejections per plan hash (N distinct approvers, separation of duties).
+  (db) => {
+    db.exec(`
+      ALTER TABLE jobs ADD COLUMN approvers_required INTEGER NOT NULL DEFAULT 1;
+      -- The autoincrement id is the order decisions were made in.
+      CREATE TABLE decisions (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id     TEXT NOT NULL REFERENCES jobs (id),
+        plan_hash  TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        decision   TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),
+        reason     TEXT,
+        at         TEXT NOT NULL,
+        UNIQUE (job_id, plan_hash, decided_by, decision)
+      ) STRICT;
+      CREATE INDEX decisions_by_job ON decisions (job_id, id);
+      -- Approvals made before this table existed still show who approved which plan.
+      INSERT INTO decisions (job_id, plan_hash, decided_by, decision, reason, at)
+        SELECT id, approved_hash, approved_by, 'approve', NULL, updated_at FROM jobs
+        WHERE approved_hash IS NOT NULL AND approved_by IS NOT NULL;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -32,7 +32,8 @@ test.beforeAll(async () => {
     dir: scanTempDir('seatctl-xproc-'),
     apps: [...apps],
     users: 6,
-    config: { approvals: { blastRadius: 25, require: [{ action: 'offboard' }] } },
+    // One person plans and approves here (the test is about processes, not people): self-approval on.
+    config: { approvals: { blastRadius: 25, require: [{ action: 'offboard' }], allowSelfApproval: true } },
   });
   for (const secret of fx.secrets) registerSecret(secret, 'simulator credential');
 });

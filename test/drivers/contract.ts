@@ -169,7 +169,8 @@ export function driverContract(name: string, setup: () => Promise<ContractTarget
           const planned = await engine.process(stored.job.id);
           expect(planned.job.status).toBe('awaiting_approval');
           expect(await t.mutationCount(), 'planning changes nothing').toBe(mutationsBefore);
-          await engine.approve(planned.job.id, planned.planHash!, 'contract');
+          // A second person approves: the requester may not (separation of duties).
+          await engine.approve(planned.job.id, planned.planHash!, 'contract-approver');
           const done = await engine.process(planned.job.id);
           const task = done.job.tasks[0]!;
           expect(task.outcome, `${request.kind}: ${task.error?.code ?? ''} ${task.detail ?? ''}`).toBe('changed');

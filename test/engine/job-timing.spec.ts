@@ -11,7 +11,7 @@ function stored(history: [StoredJob['statusHistory'][number]['status'], number][
   const { job, meta } = makeJob({ apps: ['bigid'], createdAt: at(0) });
   job.finishedAt = finishedAt === null ? null : at(finishedAt);
   job.tasks[0] = { ...job.tasks[0]!, startedAt: at(2), finishedAt: job.finishedAt };
-  return { job, meta, planHash: null, approvedHash: null, approvedBy: null, approvalReasons: [], updatedAt: at(0), statusHistory: history.map(([status, s]) => ({ status, at: at(s) })) };
+  return { job, meta, planHash: null, approvedHash: null, approvedBy: null, approvalReasons: [], approversRequired: 1, decisions: [], updatedAt: at(0), statusHistory: history.map(([status, s]) => ({ status, at: at(s) })) };
 }
 
 test('issue 13 item 5: a job re-approved after a re-plan has two waits, both left out of its duration and its tasks’', () => {

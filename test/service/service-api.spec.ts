@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { groundTruth } from '../support/api-env.js';
-import { dataPath, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { AS_APPROVER, dataPath, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
 
 let env: ServiceEnv;
 test.beforeEach(async () => {
@@ -48,9 +48,9 @@ test('over the blast-radius cap the job waits; a stale hash is refused; the righ
   const waiting = await env.waitFor(created.json.job.id, ['awaiting_approval']);
   expect(waiting.approval.reasons.join(' ')).toContain('blast-radius');
   expect((await groundTruth(env.bigid.stateUrl)).mutations).toHaveLength(0);
-  const stale = await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: 'f'.repeat(64) });
+  const stale = await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: 'f'.repeat(64) }, AS_APPROVER);
   expect(stale.status).toBe(409);
-  const ok = await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash });
+  const ok = await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER);
   expect(ok.status).toBe(200);
   const done = await env.waitFor(waiting.id, ['succeeded', 'failed']);
   expect(done.status).toBe('succeeded');
@@ -62,12 +62,12 @@ test('a target that changed between plan and approval is re-planned and needs ap
   // Someone changes jdoe's role in BigID after the plan was made.
   const jdoe = env.bigid.store.findByEmail('jdoe@example.com')!;
   env.bigid.store.replace(jdoe.id, { ...jdoe, role: 'Viewer' });
-  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash });
+  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER);
   const again = await env.waitFor(waiting.id, ['awaiting_approval', 'succeeded', 'failed']);
   expect(again.status).toBe('awaiting_approval');
   expect(again.planHash).not.toBe(waiting.planHash);
   expect((await groundTruth(env.bigid.stateUrl)).mutations).toHaveLength(0);
-  expect((await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash })).status).toBe(409);
+  expect((await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER)).status).toBe(409);
 });
 
 test('artifacts: files inside the job folder are served; traversal is refused', async () => {

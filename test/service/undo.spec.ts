@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { groundTruth } from '../support/api-env.js';
-import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { AS_APPROVER, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
 
 interface Truth { users: { email: string; isEnabled?: boolean; isArchived?: boolean; role?: string; memberType?: string }[] }
 
@@ -22,7 +22,7 @@ test('undo of an offboarding reactivates with the former role, after approval', 
   const waiting = await env.waitFor(undo.json.job.id, ['awaiting_approval']);
   expect(waiting.kind).toBe('undo');
   expect(waiting.tasks.map((t: { action: string }) => t.action)).toEqual(['reactivate', 'reactivate']);
-  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash });
+  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER);
   const done = await env.waitFor(waiting.id, ['succeeded', 'failed']);
   expect(done.status).toBe('succeeded');
   expect(await user('bigid', 'jdoe@example.com')).toMatchObject({ isEnabled: true, role: 'Admin' });
@@ -34,7 +34,7 @@ test('undo of a role change restores the former role', async () => {
   await env.waitFor(change.json.job.id, ['succeeded']);
   const undo = await env.call('POST', `/v1/jobs/${change.json.job.id}/undo`, {});
   const waiting = await env.waitFor(undo.json.job.id, ['awaiting_approval']);
-  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash });
+  await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER);
   await env.waitFor(waiting.id, ['succeeded']);
   expect(await user('bigid', 'asmith@example.com')).toMatchObject({ role: 'Viewer', isEnabled: true });
 });

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FIXTURE_APPS, type FixtureApp } from '../../fixtures/launch.js';
 import { openJobStore, type AttemptRecord } from '../../src/store/index.js';
+import { DEFAULT_APPROVALS } from '../../src/config/approval-schema.js';
 import { allJobs, checkNoDuplicateMutations, checkNoLostJobs, type CheckResult } from './checks.js';
 import { createJobMix, type Submission } from './job-mix.js';
 import { descendants, formatSamples, isChromium, median, startSampler } from './sampler.js';
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   log(`jobs ${JOBS} at ${RATE}/s, budget ${MAX_MINUTES} min, ${USERS} people in the API apps, ${CONSOLE_USERS} in the consoles, seed ${SEED}, traces ${TRACE ? 'on' : 'off'}; load: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
   log(`API faults ${JSON.stringify(FAULTS)}; console backends ×${CONSOLE_HTTP_SCALE}; console faults ${JSON.stringify(CONSOLE_FAULTS)}`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'seatctl-soak-'));
-  const env = await startSoakEnv({ dir, users: USERS, consoleUsers: CONSOLE_USERS, seed: SEED, faults: FAULTS, consoleHttpFaults: CONSOLE_HTTP_FAULTS, consoleFaults: CONSOLE_FAULTS, approvals: { blastRadius: 1000, require: [{ action: 'delete' }] }, trace: TRACE });
+  const env = await startSoakEnv({ dir, users: USERS, consoleUsers: CONSOLE_USERS, seed: SEED, faults: FAULTS, consoleHttpFaults: CONSOLE_HTTP_FAULTS, consoleFaults: CONSOLE_FAULTS, approvals: { ...DEFAULT_APPROVALS, blastRadius: 1000 }, trace: TRACE });
   const urls = Object.fromEntries(FIXTURE_APPS.map((a) => [a, env.fixtures.apps[a]!.stateUrl])) as Record<FixtureApp, string>;
   log(`service on ${env.url}; data dir ${env.config.dataDir}`);
   const initial = await readStates(urls);

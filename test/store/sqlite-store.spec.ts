@@ -163,6 +163,26 @@ test.describe('sqlite job store: file, schema, durability', () => {
     }
   });
 
+  test('issue 13 item 2: an approval made before decisions were stored reads back as a decision after the upgrade', async () => {
+    const file = path.join(dir, 'approved-before.db');
+    const { job, meta } = makeJob({ status: 'succeeded' });
+    withRawDb(file, (db) => {
+      migrate(db, MIGRATIONS.slice(0, 1));
+      db.prepare(`INSERT INTO jobs (id, kind, status, dry_run, created_at, request, plan_hash, approved_hash, approved_by, approval_reasons, updated_at)
+        VALUES (?, ?, 'succeeded', 0, ?, ?, ?, ?, 'cli:pat', '["asked"]', '2026-01-01T00:00:00.000Z')`).run(job.id, job.kind, job.createdAt, JSON.stringify(meta.request), 'a'.repeat(64), 'a'.repeat(64));
+    });
+    const store = createSqliteJobStore({ file });
+    try {
+      expect(await store.get(job.id)).toMatchObject({
+        approvedBy: 'cli:pat',
+        approversRequired: 1,
+        decisions: [{ planHash: 'a'.repeat(64), by: 'cli:pat', decision: 'approve', reason: null, at: '2026-01-01T00:00:00.000Z' }],
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('a file from a newer seatctl is refused, untouched', () => {
     const file = path.join(dir, 'newer.db');
     withRawDb(file, (db) => db.pragma(`user_version = ${SCHEMA_VERSION + 1}`));

@@ -4,7 +4,7 @@ import { SeatctlError } from '../../src/errors/index.js';
 import type { JobStatus } from '../../src/model/index.js';
 import { GENESIS_HASH, verifyAuditChain } from '../../src/store/audit-chain.js';
 import { canonicalJson } from '../../src/store/canonical-json.js';
-import type { JobStore, StoredJob } from '../../src/store/job-store.js';
+import type { Decision, JobStore, StoredJob } from '../../src/store/job-store.js';
 import { enrichTask, makeJob, times } from './store-fixtures.js';
 import { outboxConformance } from './outbox-conformance.js';
 
@@ -171,28 +171,74 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       await expect(store.setStatus('job_missing', 'running')).rejects.toBeInstanceOf(SeatctlError);
     });
 
-    test('approve records the approval only for the current plan hash', async ({ store }) => {
-      const { job, meta } = makeJob();
+    const decision = (planHash: string, by: string, extra: Partial<Decision> = {}): Decision => ({ planHash, by, decision: 'approve', reason: null, at: '2026-02-01T10:00:00.000Z', ...extra });
+
+    test('issue 13 item 2: decide records an approval only for the current plan hash of a job awaiting approval', async ({ store }) => {
+      const { job, meta } = makeJob({ status: 'awaiting_approval' });
       await store.create(job, meta);
-      expect(await store.approve(job.id, 'a'.repeat(64), 'alice')).toBe(false);
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'alice'))).toEqual({ ok: false, refused: 'stale_hash' });
       await store.setPlan(job.id, 'a'.repeat(64), ['blast radius 30 > 25', 'delete in sigma']);
       let got = await store.get(job.id);
-      expect(got).toMatchObject({ planHash: 'a'.repeat(64), approvalReasons: ['blast radius 30 > 25', 'delete in sigma'], approvedHash: null });
+      expect(got).toMatchObject({ planHash: 'a'.repeat(64), approvalReasons: ['blast radius 30 > 25', 'delete in sigma'], approvedHash: null, approversRequired: 1, decisions: [] });
 
-      expect(await store.approve(job.id, 'b'.repeat(64), 'mallory')).toBe(false);
+      expect(await store.decide(job.id, decision('b'.repeat(64), 'mallory'))).toEqual({ ok: false, refused: 'stale_hash' });
       got = await store.get(job.id);
-      expect(got).toMatchObject({ approvedHash: null, approvedBy: null });
+      expect(got).toMatchObject({ approvedHash: null, approvedBy: null, decisions: [] });
 
-      expect(await store.approve(job.id, 'a'.repeat(64), 'alice')).toBe(true);
-      expect(await store.get(job.id)).toMatchObject({ approvedHash: 'a'.repeat(64), approvedBy: 'alice' });
+      const ok = await store.decide(job.id, decision('a'.repeat(64), 'alice'));
+      expect(ok).toMatchObject({ ok: true, complete: true, stored: { approvedHash: 'a'.repeat(64), approvedBy: 'alice' } });
+      expect(await store.get(job.id)).toMatchObject({ approvedHash: 'a'.repeat(64), approvedBy: 'alice', decisions: [decision('a'.repeat(64), 'alice')] });
+      // Enough approvals are in: another is refused, not stacked.
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'bob'))).toEqual({ ok: false, refused: 'already_approved' });
 
       // Re-planned against changed state: the old approval no longer matches the plan.
       await store.setPlan(job.id, 'c'.repeat(64), ['state changed since approval']);
       got = await store.get(job.id);
       expect(got!.planHash).not.toBe(got!.approvedHash);
-      expect(await store.approve(job.id, 'a'.repeat(64), 'alice')).toBe(false);
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'alice'))).toEqual({ ok: false, refused: 'stale_hash' });
       expect((await store.get(job.id))!.approvedBy).toBe('alice');
-      expect(await store.approve('job_missing', 'a'.repeat(64), 'alice')).toBe(false);
+      await store.setStatus(job.id, 'running');
+      expect(await store.decide(job.id, decision('c'.repeat(64), 'alice'))).toEqual({ ok: false, refused: 'not_awaiting' });
+      await expect(store.decide('job_missing', decision('a'.repeat(64), 'alice'))).rejects.toBeInstanceOf(SeatctlError);
+    });
+
+    test('issue 13 item 2: N distinct approvers of the same hash complete a job; the same one twice and an old hash never count', async ({ store }) => {
+      const { job, meta } = makeJob({ status: 'awaiting_approval' });
+      await store.create(job, meta);
+      await store.setPlan(job.id, 'a'.repeat(64), ['delete in sigma requires approval'], 2);
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'bob'))).toMatchObject({ ok: true, complete: false, stored: { approvedHash: null, approversRequired: 2 } });
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'bob'))).toEqual({ ok: false, refused: 'duplicate' });
+      // The plan changes: bob's approval was of the old plan and does not count towards the new one.
+      await store.setPlan(job.id, 'b'.repeat(64), ['delete in sigma requires approval'], 2);
+      expect(await store.decide(job.id, decision('b'.repeat(64), 'carol'))).toMatchObject({ ok: true, complete: false });
+      const last = await store.decide(job.id, decision('b'.repeat(64), 'bob', { at: '2026-02-01T10:05:00.000Z' }));
+      expect(last).toMatchObject({ ok: true, complete: true, stored: { approvedHash: 'b'.repeat(64), approvedBy: 'bob' } });
+      expect((await store.get(job.id))!.decisions.map((d) => [d.planHash[0], d.by])).toEqual([['a', 'bob'], ['b', 'carol'], ['b', 'bob']]);
+    });
+
+    test('issue 13 item 2: a rejection is recorded with its reason and cancels the job in the same write', async ({ store }) => {
+      const { job, meta } = makeJob({ status: 'awaiting_approval' });
+      await store.create(job, meta);
+      await store.setPlan(job.id, 'a'.repeat(64), ['asked'], 2);
+      await store.decide(job.id, decision('a'.repeat(64), 'bob'));
+      const rejected = await store.decide(job.id, decision('a'.repeat(64), 'carol', { decision: 'reject', reason: 'wrong person', at: '2026-02-01T11:00:00.000Z' }));
+      expect(rejected).toMatchObject({ ok: true, complete: true, stored: { approvedHash: null, job: { status: 'cancelled', finishedAt: '2026-02-01T11:00:00.000Z' } } });
+      expect((await store.get(job.id))!.decisions.at(-1)).toEqual({ planHash: 'a'.repeat(64), by: 'carol', decision: 'reject', reason: 'wrong person', at: '2026-02-01T11:00:00.000Z' });
+      expect(await store.decide(job.id, decision('a'.repeat(64), 'dave'))).toEqual({ ok: false, refused: 'not_awaiting' });
+    });
+
+    test('issue 13 item 2: two approvers at once from two handles: exactly one completes the job', async ({ h, store }) => {
+      for (let round = 0; round < 5; round++) {
+        const { job, meta } = makeJob({ status: 'awaiting_approval' });
+        await store.create(job, meta);
+        await store.setPlan(job.id, 'a'.repeat(64), ['asked'], 2);
+        const other = await h.open();
+        const results = await Promise.all([store.decide(job.id, decision('a'.repeat(64), 'bob')), other.decide(job.id, decision('a'.repeat(64), 'carol'))]);
+        expect(results.filter((r) => r.ok && r.complete)).toHaveLength(1);
+        expect(results.every((r) => r.ok)).toBe(true);
+        // A third approver after completion is refused: the job is already approved.
+        expect(await other.decide(job.id, decision('a'.repeat(64), 'dave'))).toEqual({ ok: false, refused: 'already_approved' });
+      }
     });
 
     test('saveTask updates a task in place and appends a new one', async ({ store }) => {
@@ -385,7 +431,8 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       const { job, meta } = makeJob({ idempotencyKey: 'durable', runAt: '2030-01-01T00:00:00.000Z' });
       await store.create(job, meta);
       await store.setPlan(job.id, 'd'.repeat(64), ['asked for']);
-      await store.approve(job.id, 'd'.repeat(64), 'bob');
+      await store.setStatus(job.id, 'awaiting_approval');
+      expect(await store.decide(job.id, { planHash: 'd'.repeat(64), by: 'bob', decision: 'approve', reason: null, at: '2026-01-01T00:00:00.000Z' })).toMatchObject({ ok: true, complete: true });
       await store.setStatus(job.id, 'running');
       await store.saveTask({ ...job.tasks[0]!, status: 'running' });
       await store.recordAttempt(job.id, { taskId: job.tasks[0]!.id, operation: 'deactivate', phase: 'mutating', at: '2026-01-01T00:00:00.000Z' });

@@ -15,6 +15,12 @@ export interface ServiceEnv extends ApiEnv {
 }
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
+/**
+ * A second person, `token:approver`: TEST_TOKEN's admin submits, and may not approve its
+ * own job (separation of duties), so tests about approvals approve as this one.
+ */
+export const APPROVER_TOKEN = 'approver-token-0123456789abcdef';
+export const AS_APPROVER = { authorization: `Bearer ${APPROVER_TOKEN}` };
 
 export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig>; tokenless?: boolean; principals?: TokenPrincipalInput[] } = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
@@ -25,8 +31,8 @@ export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Par
     store,
     approvals: { ...DEFAULT_APPROVALS, ...options.approvals },
     log: env.runtime.log,
-    // TEST_TOKEN is always the admin `service-token`; further principals come on top.
-    auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, ...(options.principals ?? [])])),
+    // TEST_TOKEN is always the admin `service-token`, APPROVER_TOKEN the approver `approver`; further principals come on top.
+    auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, { name: 'approver', roles: ['approver'], token: APPROVER_TOKEN }, ...(options.principals ?? [])])),
     schedulerTickMs: 50,
     webhookPollMs: 50,
   });

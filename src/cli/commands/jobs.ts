@@ -1,4 +1,5 @@
-import { cliPrincipal } from '../../auth/principal.js';
+import { localPrincipal } from '../local-user.js';
+import { approvalSummary } from '../../engine/approval-state.js';
 import type { Command } from 'commander';
 import { request } from 'undici';
 import { createSecretResolver } from '../../config/secret-ref.js';
@@ -7,6 +8,7 @@ import { SeatctlError } from '../../errors/index.js';
 import { emailSchema, jobStatusSchema } from '../../model/index.js';
 import { writeJobReport, verifyJob } from '../../report/write-report.js';
 import { fullJobDocument, storedJobDocument, type ReviewDocument } from '../../service/job-document.js';
+import { rejectBodySchema } from '../../service/job-body.js';
 import { openJobStore, type JobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -80,12 +82,19 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
       if (!/^[0-9a-f]{64}$/.test(opts.hash)) throw new SeatctlError('USAGE', '--hash: a 64-character hex plan hash');
       if (opts.server) {
         const doc = await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/approve`, { planHash: opts.hash });
-        print(doc, `approved ${id}; the service is running it\n`);
+        const needed = (doc as ReturnType<typeof storedJobDocument>).job.approval.needed;
+        print(doc, needed ? `approval recorded for ${id}; ${needed} more approval(s) needed\n` : `approved ${id}; the service is running it\n`);
         return EXIT.OK;
       }
       return local(async (ctx, store) => {
         const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
-        await engine.approve(id, opts.hash, cliPrincipal(io.env.USER).id);
+        const approved = await engine.approve(id, opts.hash, localPrincipal(io.env).id);
+        // Not the last approval the plan needs: recorded, and the job waits for the others.
+        if (approved.approvedHash !== approved.planHash) {
+          const doc = storedJobDocument(approved, ctx.config.dataDir);
+          print(doc, humanJob(doc));
+          return EXIT.OK;
+        }
         const done = await engine.process(id);
         print(storedJobDocument(done, ctx.config.dataDir), humanJob(storedJobDocument(done, ctx.config.dataDir)));
         return done.job.status === 'failed' || done.job.status === 'awaiting_approval' ? EXIT.TASK_FAILED : EXIT.OK;
@@ -93,11 +102,33 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
     }),
   );
 
+  remoteOpts(
+    jobs
+      .command('reject')
+      .argument('<id>')
+      .requiredOption('--hash <planHash>', 'the plan hash you reviewed (from jobs show)')
+      .requiredOption('--reason <text>', 'why the plan is rejected (kept in the audit chain and the report)')
+      .description('reject exactly the reviewed plan with a reason; the job ends cancelled'),
+  ).action((id: string, opts: Remote & { hash: string; reason: string }) =>
+    run(async () => {
+      const body = rejectBodySchema.safeParse({ planHash: opts.hash, reason: opts.reason });
+      if (!body.success) {
+        const flag = body.error.issues[0]?.path[0] === 'reason' ? '--reason' : '--hash';
+        throw new SeatctlError('USAGE', `${flag}: ${body.error.issues[0]?.message ?? 'invalid'}`, { details: { field: flag } });
+      }
+      const doc = opts.server
+        ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/reject`, body.data)
+        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).reject(id, body.data.planHash, localPrincipal(io.env).id, body.data.reason), ctx.config.dataDir));
+      print(doc, `rejected ${id}; the job is cancelled\n`);
+      return EXIT.OK;
+    }),
+  );
+
   remoteOpts(jobs.command('cancel').argument('<id>').description('cancel a job that has not started changing anything')).action((id: string, opts: Remote) =>
     run(async () => {
       const doc = opts.server
         ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/cancel`, {})
-        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).cancel(id, cliPrincipal(io.env.USER).id), ctx.config.dataDir));
+        : await local(async (ctx, store) => storedJobDocument(await createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals }).cancel(id, localPrincipal(io.env).id), ctx.config.dataDir));
       print(doc, `cancelled ${id}\n`);
       return EXIT.OK;
     }),
@@ -109,7 +140,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
         ? await remote(io, opts, 'POST', `/v1/jobs/${encodeURIComponent(id)}/undo`, { dryRun: Boolean(opts.dryRun) })
         : await local(async (ctx, store) => {
             const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals });
-            const { stored } = await engine.submit({ kind: 'undo', jobId: id, dryRun: Boolean(opts.dryRun), requireApproval: true }, { requestedBy: cliPrincipal(io.env.USER).id });
+            const { stored } = await engine.submit({ kind: 'undo', jobId: id, dryRun: Boolean(opts.dryRun), requireApproval: true }, { requestedBy: localPrincipal(io.env).id });
             return storedJobDocument(await engine.process(stored.job.id), ctx.config.dataDir);
           });
       const j = (doc as ReturnType<typeof storedJobDocument>).job;
@@ -178,7 +209,8 @@ async function must(store: JobStore, id: string) {
 function humanJob(doc: ReturnType<typeof storedJobDocument> & { job: { review?: ReviewDocument | null } }): string {
   const j = doc.job;
   const lines = [`job ${j.id} ${j.kind} ${j.status}${j.dryRun ? ' (dry run)' : ''}`, `plan hash ${j.planHash ?? '—'}`, timesLine(j)];
-  if (j.approval.required) lines.push(`approval: ${j.approval.approvedHash === j.planHash && j.planHash ? `approved by ${j.approval.approvedBy}` : 'REQUIRED'} — ${j.approval.reasons.join('; ')}`);
+  lines.push(`requested by ${j.requestedBy ?? 'unknown'}`);
+  if (j.approval.required || j.approval.rejection) lines.push(`approval: ${approvalSummary(j.approval, j.planHash)} — ${j.approval.reasons.join('; ')}`);
   for (const t of j.tasks) {
     lines.push(`  ${t.app.padEnd(10)} ${t.action.padEnd(9)} ${t.email}  ${t.status}${t.durationMs === null ? '' : ` ${seconds(t.durationMs)}`}  ${t.outcome ?? '…'}: ${t.plan?.summary ?? t.detail ?? ''}`);
     // Notes carry what a person must still do (a SAML user must be disabled in the IdP too).
@@ -221,7 +253,8 @@ export async function remote(io: CliIO, opts: Remote, method: 'GET' | 'POST', pa
   });
   const json = (await res.body.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (res.statusCode >= 400) {
-    const code = res.statusCode === 401 ? 'AUTH_FAILED' : res.statusCode === 404 ? 'USER_NOT_FOUND' : res.statusCode === 409 ? 'CONFLICT' : 'UPSTREAM_REJECTED';
+    // A requester refused by separation of duties exits 2 here too, as a local approval would.
+    const code = res.statusCode === 401 ? 'AUTH_FAILED' : res.statusCode === 404 ? 'USER_NOT_FOUND' : res.statusCode === 409 ? 'CONFLICT' : json.error?.code === 'SELF_APPROVAL' ? 'SELF_APPROVAL' : 'UPSTREAM_REJECTED';
     throw new SeatctlError(code, `server: ${json.error?.message ?? `HTTP ${res.statusCode}`}`, { retryClass: 'permanent' });
   }
   return json;

@@ -1,6 +1,6 @@
-import { cliPrincipal } from '../../auth/principal.js';
 import { createInterface } from 'node:readline';
-import { userInfo } from 'node:os';
+import { localPrincipal } from '../local-user.js';
+import { requesterMayConfirm } from '../../engine/approval-policy.js';
 import { SeatctlError } from '../../errors/index.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { jobRequestSchema, type ActionRequest, type JobRequestInput } from '../../model/index.js';
@@ -41,7 +41,7 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
   // As Terraform does: a change is confirmed by a person at a terminal or by --yes, never
   // implied by a pipe or by --json (`seatctl set-role … | tee log` used to apply unasked).
   const interactive = Boolean(io.stdinIsTTY) && !flags.yes && !parsed.data.dryRun;
-  const who = cliPrincipal(safeUser()).id;
+  const who = localPrincipal(io.env).id;
   if (flags.runAt !== undefined || flags.server !== undefined) {
     const runAt = flags.runAt === undefined ? undefined : parseRunAt(flags.runAt, Date.now());
     // Nothing is planned now, so the question is about the request itself.
@@ -65,13 +65,16 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
     const { stored } = await engine.submit(request, { requestedBy: who });
     let result = await engine.process(stored.job.id);
     progress.done();
-    if (result.job.status === 'awaiting_approval' && interactive) {
+    // Separation of duties: the person at the terminal may release only what the policy
+    // lets a requester release; a plan that needs an approver waits for another person.
+    const selfRelease = requesterMayConfirm(result.job, ctx.config.approvals);
+    if (result.job.status === 'awaiting_approval' && interactive && selfRelease) {
       // With --json, stdout is the one JSON document: the question goes to stderr.
       const say = flags.json ? io.stderr : io.stdout;
       say(planText(result));
       if (await confirm(say, 'Apply this plan?')) {
-        await engine.approve(result.job.id, result.planHash!, who);
-        result = await engine.process(result.job.id);
+        const confirmed = await engine.confirm(result.job.id, result.planHash!, who);
+        result = confirmed.approvedHash === confirmed.planHash ? await engine.process(result.job.id) : confirmed;
         progress.done();
       } else {
         result = await engine.cancel(result.job.id, who);
@@ -87,7 +90,8 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
     else {
       io.stdout(humanSummary(result.job, ctx.config.dataDir));
       if (result.job.status === 'awaiting_approval') {
-        io.stdout(`approval required: ${result.approvalReasons.join('; ')}\n  review:  seatctl jobs show ${result.job.id}\n  approve: seatctl jobs approve ${result.job.id} --hash ${result.planHash}\n`);
+        const approver = selfRelease ? '' : ` (another person: you, ${who}, requested it)`;
+        io.stdout(`approval required: ${result.approvalReasons.join('; ')}\n  review:  seatctl jobs show ${result.job.id}\n  approve${approver}: seatctl jobs approve ${result.job.id} --hash ${result.planHash}\n`);
       }
       io.stdout(`report: ${report}\n`);
     }
@@ -122,12 +126,4 @@ async function confirm(say: (text: string) => void, question: string): Promise<b
   const answer = await new Promise<string>((resolve) => rl.once('line', resolve));
   rl.close();
   return /^y(es)?$/i.test(answer.trim());
-}
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
