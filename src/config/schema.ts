@@ -2,6 +2,7 @@ import { approvalsSchema, DEFAULT_APPROVALS } from './approval-schema.js';
 import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
+import { oidcConfigSchema } from './oidc-schema.js';
 import { z } from 'zod';
 
 /**
@@ -84,6 +85,7 @@ export const serviceConfigSchema = z
       .default([])
       .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, 'principal names must be unique')
       .describe('people and systems that may call the service, each with roles and a token'),
+    oidc: oidcConfigSchema.optional(),
     allowedHosts: z
       .array(z.string().regex(/^[a-z0-9.-]{1,253}$|^\[[0-9a-f:]+\]$/i, 'a host name or [IPv6] without port'))
       .max(50)

@@ -43,7 +43,7 @@ export interface AppDeps {
   accepting(): boolean;
 }
 
-const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403 };
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, IDP_UNAVAILABLE: 503 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
   return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });
