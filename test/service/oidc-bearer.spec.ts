@@ -161,6 +161,13 @@ test('issue 13 item 1: the roles claim may be a string, a namespaced claim or a 
   }
 });
 
+test('issue 13 item 1: algorithms narrows what is accepted: an ES256 token is refused when only RS256 is allowed', async () => {
+  const rsOnly = createOidcBearerScheme(oidcConfig({ algorithms: ['RS256'] }), { log });
+  const claims = idp.claims({ sub: 'frank-6', groups: ['seatctl-auditors'] });
+  expect(await rsOnly.verify(await idp.sign(claims, { alg: 'ES256' }))).toBeNull();
+  expect((await rsOnly.verify(await idp.sign(claims, { alg: 'RS256' })))?.id).toBe('oidc:frank-6');
+});
+
 test('issue 13 item 1: config refuses HS and none algorithms, plain-http IdPs beyond loopback, and an empty roleMap, naming the field', () => {
   const base = { issuer: 'https://idp.example.com', audience: 'a', rolesClaim: 'groups', roleMap: { g: 'admin' } };
   expect(oidcConfigSchema.safeParse(base).success).toBe(true);
