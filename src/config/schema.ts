@@ -3,6 +3,7 @@ import { DEFAULT_NOTIFICATIONS, notificationsSchema } from './notification-schem
 import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
+import { oidcConfigSchema } from './oidc-schema.js';
 import { z } from 'zod';
 
 /**
@@ -85,6 +86,7 @@ export const serviceConfigSchema = z
       .default([])
       .refine((ps) => new Set(ps.map((p) => p.name)).size === ps.length, 'principal names must be unique')
       .describe('people and systems that may call the service, each with roles and a token'),
+    oidc: oidcConfigSchema.optional(),
     allowedHosts: z
       .array(z.string().regex(/^[a-z0-9.-]{1,253}$|^\[[0-9a-f:]+\]$/i, 'a host name or [IPv6] without port'))
       .max(50)

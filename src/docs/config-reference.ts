@@ -100,6 +100,11 @@ export function configReferenceMarkdown(drivers: DriverRegistry): string {
     ...Object.entries(props)
       .filter(([key, sub]) => key !== 'apps' && unwrap(sub).properties)
       .flatMap(([key, sub]) => [`## \`${key}\`${key === 'retry' ? ' (and `apps.<name>.retry`)' : ''}`, '', cell(sub.description ?? ''), '', table(unwrap(sub))]),
+    // Nested sections that need a table of their own.
+    ...[['service', 'oidc'] as const].flatMap(([parent, key]) => {
+      const sub = unwrap(unwrap(props[parent]).properties?.[key]);
+      return [`## \`${parent}.${key}\``, '', cell(sub.description ?? ''), '', table(sub)];
+    }),
     '## Built-in drivers',
     '',
     'What `credentials` and `options` hold for each built-in `driver`. A driver module named',

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   UPSTREAM_UNAVAILABLE: 'retryable',
   NETWORK: 'retryable',
   TIMEOUT: 'retryable',
+  /** the OIDC IdP's discovery document or signing keys could not be fetched (HTTP 503) */
+  IDP_UNAVAILABLE: 'retryable',
   USER_NOT_FOUND: 'permanent',
   ROLE_INVALID: 'permanent',
   FORBIDDEN: 'permanent',

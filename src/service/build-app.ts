@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { formatIssues } from '../config/format-issues.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -43,7 +43,7 @@ export interface AppDeps {
   accepting(): boolean;
 }
 
-const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403 };
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
   return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });
@@ -89,15 +89,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerRequestGuard(app, { allowedHosts: deps.config.service.allowedHosts, tokenless: deps.auth === null });
 
   app.decorateRequest('principal', null);
+  // Routes marked `config: { public: true }` (sign-in) are how a caller without credentials gets some.
+  const open = (req: FastifyRequest) => req.url === '/healthz' || (req.routeOptions.config as { public?: boolean }).public === true;
   app.addHook('onRequest', async (req, reply) => {
-    if (req.url === '/healthz') return;
+    if (open(req)) return;
     const principal = deps.auth === null ? LOOPBACK_PRINCIPAL : await deps.auth.authenticate(req.headers.authorization);
     if (!principal) return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a valid bearer token is required');
     req.principal = principal;
   });
   // Every route names the permission it needs; a route that forgets is closed to all but reads.
   app.addHook('preHandler', async (req, reply) => {
-    if (req.url === '/healthz') return;
+    if (open(req)) return;
     const needed: Permission | undefined = (req.routeOptions.config as { permission?: Permission }).permission ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : undefined);
     if (!needed || !req.principal || !permits(req.principal, needed)) {
       return sendError(reply, 403, 'FORBIDDEN', `${req.principal?.name ?? 'caller'} may not ${needed ?? 'do this'} (roles: ${req.principal?.roles.join(', ') || 'none'})`);

@@ -26,11 +26,26 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 export function openApiDocument(version: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'seatctl job service', version, description: 'Submit, approve and inspect SaaS user-lifecycle jobs. Every route but /healthz needs `Authorization: Bearer <token>`.' },
+    info: { title: 'seatctl job service', version, description: 'Submit, approve and inspect SaaS user-lifecycle jobs. Every route but /healthz and the OIDC sign-in routes needs `Authorization: Bearer <token>` (a configured token, or a JWT from the IdP with service.oidc).' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
     paths: {
       '/healthz': { get: { security: [], summary: 'liveness', responses: { 200: ok('alive', { 'application/json': { schema: { type: 'object' } } }) } } },
+      // Registered only with service.oidc.clientId: the browser's way to a console session.
+      '/auth/oidc/login': { get: { security: [], summary: 'console sign-in with the IdP: redirects to it (authorization code + PKCE)', responses: { 302: { description: 'to the IdP, with a short-lived state cookie' }, 503: err('IDP_UNAVAILABLE') } } },
+      '/auth/oidc/callback': {
+        get: {
+          security: [],
+          summary: 'where the IdP returns the browser: checks state, exchanges the code, starts a console session',
+          responses: {
+            200: ok('signed in: a page that moves on to /', { 'text/html': { schema: { type: 'string' } } }),
+            400: err('OIDC_STATE_MISMATCH: not started here, expired, or forged'),
+            401: err('OIDC_SIGN_IN_FAILED: the IdP refused the code (replayed, wrong verifier) or the ID token failed verification'),
+            403: err('FORBIDDEN: no role mapped for this IdP user'),
+            503: err('IDP_UNAVAILABLE'),
+          },
+        },
+      },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: ok('text exposition', { 'text/plain': { schema: { type: 'string' } } }), 401: err('no or wrong token') } } },
       '/v1/openapi.json': { get: { summary: 'this document', responses: { 200: ok('OpenAPI', { 'application/json': { schema: { type: 'object' } } }) } } },
       '/v1/jobs': {

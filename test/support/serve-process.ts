@@ -20,10 +20,12 @@ export interface ServeProcess {
   waitForStderr(pattern: RegExp): Promise<string>;
 }
 
-export async function serveProcess(configPath: string, token: string, args: string[] = []): Promise<ServeProcess> {
-  registerSecret(token, 'service bearer token');
-  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', '--token-ref', 'env:SEATCTL_TEST_TOKEN', '--config', configPath, ...args], {
-    env: { ...process.env, SEATCTL_TEST_TOKEN: token },
+/** `token` null: no --token-ref, the config alone says who may call (principals, OIDC). */
+export async function serveProcess(configPath: string, token: string | null, args: string[] = []): Promise<ServeProcess> {
+  if (token !== null) registerSecret(token, 'service bearer token');
+  const tokenArgs = token === null ? [] : ['--token-ref', 'env:SEATCTL_TEST_TOKEN'];
+  const child = spawn(process.execPath, [CLI_BIN, 'serve', '--port', '0', ...tokenArgs, '--config', configPath, ...args], {
+    env: { ...process.env, ...(token === null ? {} : { SEATCTL_TEST_TOKEN: token }) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,4 +1,5 @@
-import { createAuthenticator } from '../../src/auth/authenticator.js';
+import type { FastifyInstance } from 'fastify';
+import { createAuthenticator, type BearerScheme } from '../../src/auth/authenticator.js';
 import { createTokenPrincipals, type TokenPrincipalInput } from '../../src/auth/token-principals.js';
 import path from 'node:path';
 import { DEFAULT_APPROVALS, type ApprovalsConfig } from '../../src/config/approval-schema.js';
@@ -22,7 +23,17 @@ export const TEST_TOKEN = 'test-token-0123456789abcdef';
 export const APPROVER_TOKEN = 'approver-token-0123456789abcdef';
 export const AS_APPROVER = { authorization: `Bearer ${APPROVER_TOKEN}` };
 
-export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Partial<ApprovalsConfig>; tokenless?: boolean; principals?: TokenPrincipalInput[] } = {}): Promise<ServiceEnv> {
+export interface ServiceEnvOptions extends ApiEnvOptions {
+  approvals?: Partial<ApprovalsConfig>;
+  tokenless?: boolean;
+  principals?: TokenPrincipalInput[];
+  /** Tried after the tokens, as serve does with `service.oidc`. */
+  schemes?: BearerScheme[];
+  /** Registers more routes (sign-in methods) before the app is ready. */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export async function startServiceEnv(options: ServiceEnvOptions = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
   const store = openJobStore(env.config.dataDir);
   const service = createService({
@@ -32,10 +43,11 @@ export async function startServiceEnv(options: ApiEnvOptions & { approvals?: Par
     approvals: { ...DEFAULT_APPROVALS, ...options.approvals },
     log: env.runtime.log,
     // TEST_TOKEN is always the admin `service-token`, APPROVER_TOKEN the approver `approver`; further principals come on top.
-    auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, { name: 'approver', roles: ['approver'], token: APPROVER_TOKEN }, ...(options.principals ?? [])])),
+    auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, { name: 'approver', roles: ['approver'], token: APPROVER_TOKEN }, ...(options.principals ?? [])]), options.schemes),
     schedulerTickMs: 50,
     webhookPollMs: 50,
   });
+  options.extend?.(service.app);
   await service.start();
   const call: ServiceEnv['call'] = async (method, url, body, headers = {}) => {
     // Every POST says application/json (the service refuses others), a bodiless one with `{}`.

@@ -6,6 +6,7 @@ import { isLoopback } from '../../service/auth.js';
 import { createService } from '../../service/service.js';
 import { createAuthenticator } from '../../auth/authenticator.js';
 import { resolveTokenPrincipals } from '../../auth/service-principals.js';
+import { createOidcBearerScheme } from '../../auth/oidc-bearer.js';
 import { openJobStore } from '../../store/index.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
@@ -16,7 +17,8 @@ type Runner = (fn: () => Promise<number>) => Promise<void>;
 /**
  * `seatctl serve`: the job service. Callers are the configured principals
  * (`service.principals`, each with roles and a token) and the single admin token
- * (`service.token` or --token-ref); without any it only listens on loopback.
+ * (`service.token` or --token-ref) and, with `service.oidc`, bearer JWTs from the IdP;
+ * without any of these it only listens on loopback.
  */
 export function registerServe(program: Command, io: CliIO, run: Runner, globals: () => GlobalFlags): void {
   program
@@ -41,16 +43,18 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
           await ctx.runtime.close();
           throw err;
         }
-        const auth = tokens.size > 0 ? createAuthenticator(tokens) : null;
+        const oidc = ctx.config.service.oidc;
+        // OIDC alone is enough to listen beyond loopback: every caller then needs a JWT from the IdP.
+        const auth = tokens.size > 0 || oidc ? createAuthenticator(tokens, oidc ? [createOidcBearerScheme(oidc, { log: ctx.log })] : []) : null;
         if (!auth && !isLoopback(opts.host)) {
           await ctx.runtime.close();
-          throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token, service.principals or --token-ref)`);
+          throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token, service.principals, service.oidc or --token-ref)`);
         }
         const store = openJobStore(ctx.config.dataDir);
         const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth });
         await service.start();
         const address = await service.app.listen({ host: opts.host, port });
-        io.stdout(`${JSON.stringify({ listening: address, auth: auth ? `bearer (${tokens.size} principal(s))` : 'none (loopback only)' })}\n`);
+        io.stdout(`${JSON.stringify({ listening: address, auth: auth ? `bearer (${tokens.size} principal(s)${oidc ? `, OIDC ${oidc.issuer}` : ''})` : 'none (loopback only)' })}\n`);
         let first!: (signal: string) => void;
         const signal = await new Promise<string>((resolve) => {
           first = resolve;
