@@ -6,7 +6,8 @@ import type { Runtime } from '../engine/runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { JobStore } from '../store/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { buildApp } from './build-app.js';
+import { buildApp, type AppDeps } from './build-app.js';
+import { createJobEvents, publishingStore } from '../engine/job-events.js';
 import { createMetrics } from './metrics.js';
 
 /**
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   auth: Authenticator | null;
   /** How often to look for scheduled jobs that are due. */
   schedulerTickMs?: number;
+  /** Web console options: sessions shared with OIDC sign-in, the SSO link. */
+  console?: AppDeps['console'];
 }
 
 export interface Service {
@@ -51,9 +54,11 @@ export interface StopResult {
 
 export function createService(deps: ServiceDeps): Service {
   const metrics = createMetrics();
+  // The console follows jobs live: every change the engine stores is also published.
+  const events = createJobEvents();
   const engine = createJobEngine({
     runtime: deps.runtime,
-    store: deps.store,
+    store: publishingStore(deps.store, events),
     approvals: deps.approvals,
     onTask: (task) => {
       if (task.finishedAt) metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown');
@@ -76,7 +81,7 @@ export function createService(deps: ServiceDeps): Service {
     void p.finally(() => running.delete(p));
   };
 
-  const app = buildApp({ engine, store: deps.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting });
+  const app = buildApp({ engine, store: deps.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting, events, ...(deps.console ? { console: deps.console } : {}) });
 
   const tick = async () => {
     if (!accepting) return;
