@@ -29,6 +29,7 @@ button.plain{background:#fff;border:1px solid #c3c9d1;border-radius:4px;padding:
 .error{border-left:4px solid #b91c1c;background:#fde8e8;padding:8px 12px;margin:0 0 12px}
 .signin{max-width:420px;margin:60px auto}
 .signin input[type=password]{width:100%;box-sizing:border-box;margin:6px 0 12px}
+.filters{margin:0 0 12px}
 .pager{margin-top:12px}
 .pager a{margin-right:12px}
 .thumbs img{max-width:240px;border:1px solid #dde1e6;border-radius:4px;margin:4px}

@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 import type { SessionIssuer } from '../auth/session-issuer.js';
@@ -50,10 +49,21 @@ const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
 const isHttps = (req: FastifyRequest) => req.protocol === 'https';
 const cookieName = (req: FastifyRequest) => (isHttps(req) ? SESSION_COOKIE : SESSION_COOKIE_HTTP);
 
+/** The first cookie of that name. Our values are base64url, so no decoding is needed. */
 export function cookieValue(req: FastifyRequest, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  return fastifyCookie.parse(header)[name];
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * A console cookie: always HttpOnly and SameSite=Strict, Secure over HTTPS. Written by
+ * hand because every value is base64url (nothing to encode) and the attributes are fixed.
+ */
+export function consoleCookie(req: FastifyRequest, name: string, value: string, options: { path: string; maxAgeSeconds: number }): string {
+  return `${name}=${value}; Path=${options.path}; Max-Age=${options.maxAgeSeconds}; HttpOnly; SameSite=Strict${isHttps(req) ? '; Secure' : ''}`;
 }
 
 export function createConsoleSessions(limits: SessionLimits = DEFAULT_SESSION_LIMITS, now: () => number = Date.now): ConsoleSessions {
@@ -72,10 +82,7 @@ export function createConsoleSessions(limits: SessionLimits = DEFAULT_SESSION_LI
       const id = randomBytes(32).toString('base64url');
       sessions.set(hashId(id), { principal: { ...principal }, csrf: randomBytes(32).toString('base64url'), createdAt: t, lastSeenAt: t });
       const req = reply.request;
-      reply.header(
-        'set-cookie',
-        fastifyCookie.serialize(cookieName(req), id, { httpOnly: true, secure: isHttps(req), sameSite: 'strict', path: '/', maxAge: Math.floor(limits.absoluteMs / 1000) }),
-      );
+      reply.header('set-cookie', consoleCookie(req, cookieName(req), id, { path: '/', maxAgeSeconds: Math.floor(limits.absoluteMs / 1000) }));
     },
     current(req) {
       const id = cookieValue(req, cookieName(req));
@@ -94,7 +101,7 @@ export function createConsoleSessions(limits: SessionLimits = DEFAULT_SESSION_LI
     signOut(req, reply) {
       const id = cookieValue(req, cookieName(req));
       if (id) sessions.delete(hashId(id));
-      reply.header('set-cookie', fastifyCookie.serialize(cookieName(req), '', { httpOnly: true, secure: isHttps(req), sameSite: 'strict', path: '/', maxAge: 0 }));
+      reply.header('set-cookie', consoleCookie(req, cookieName(req), '', { path: '/', maxAgeSeconds: 0 }));
     },
     csrfOk(session, presented) {
       if (typeof presented !== 'string') return false;

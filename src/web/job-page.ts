@@ -42,7 +42,7 @@ function approvalSection(v: JobView): Html {
   const state = approvalState(v.principal, stored);
   const reasons = stored.approvalReasons.length ? html`<ul>${stored.approvalReasons.map((r) => html`<li>${r}</li>`)}</ul>` : html`<p class="muted">No approval required.</p>`;
   const hash = stored.planHash ? html`<p>Plan hash <code class="hash" data-plan-hash>${stored.planHash}</code></p>` : '';
-  const approved = stored.approvedBy ? html`<p>Approved by <strong>${stored.approvedBy}</strong> (hash <code class="hash">${stored.approvedHash ?? ''}</code>)</p>` : '';
+  const approved = stored.approvedBy ? html`<p>Approved by <strong>${stored.approvedBy}</strong> ${stored.approvedHash === stored.planHash ? '(this plan)' : html`(an earlier plan: <code class="hash">${stored.approvedHash ?? ''}</code>)`}</p>` : '';
   let actions: Html | string = '';
   if (state === 'may-approve') {
     actions = html`<form method="post" action="/jobs/${encodeURIComponent(stored.job.id)}/approve" class="inline">
@@ -89,7 +89,7 @@ function verifySection(v: JobVerification | null): Html {
   if (!v) return html``;
   const bad = v.artifacts.filter((a) => !a.ok);
   return html`<section><h2>Verify</h2>
-<p class="${v.ok ? 'chain-ok' : 'chain-bad'}" data-verify="${v.ok ? 'ok' : 'failed'}">${v.ok ? 'Verified' : 'Verification FAILED'}: audit chain of ${v.chain.records} records ${v.chain.ok ? 'intact' : `broken at ${v.chain.brokenAt ?? '?'}`}; ${v.artifacts.length - bad.length} of ${v.artifacts.length} evidence files match their hashes.</p>
+<p class="${v.ok ? 'chain-ok' : 'chain-bad'}" data-verify="${v.ok ? 'ok' : 'failed'}">${v.ok ? 'Verified' : 'Verification FAILED'}: audit chain of ${v.chain.records} records ${v.chain.ok ? 'intact' : `broken at ${v.chain.brokenAt ?? '?'}`}; ${v.artifacts.length ? `${v.artifacts.length - bad.length} of ${v.artifacts.length} evidence files match their hashes` : 'no evidence files (API work is recorded in the audit chain)'}.</p>
 ${bad.length ? html`<ul>${bad.map((a) => html`<li><code>${a.path}</code>: ${a.actual === null ? 'missing' : 'hash differs'}</li>`)}</ul>` : ''}</section>`;
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
-import { fastifyCookie } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import { LOOPBACK_PRINCIPAL, type Permission } from '../auth/principal.js';
@@ -11,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { JobStore } from '../store/index.js';
 import { CONSOLE_CSS, CONSOLE_JS, CSS_PATH, JS_PATH } from './console-assets.js';
-import { createConsoleSessions, cookieValue, type ConsoleSession, type ConsoleSessions } from './console-sessions.js';
+import { consoleCookie, createConsoleSessions, cookieValue, type ConsoleSession, type ConsoleSessions } from './console-sessions.js';
 import { registerJobRoutes } from './job-routes.js';
 import { CONSOLE_CSP, page } from './layout.js';
 import { renderSignInPage } from './sign-in-page.js';
@@ -87,9 +86,6 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   /** Enders of open server-sent-event streams. */
   const streams = new Set<() => void>();
 
-  // Parsing is ours (the auth step runs before the plugin's hook would); registering the
-  // plugin loads the cookie codec that fastifyCookie.parse/serialize use.
-  app.register(fastifyCookie, { hook: false });
   app.register(async (scope) => {
     // Forms only here: /v1 keeps refusing anything but JSON.
     await scope.register(formbody, { bodyLimit: 16 * 1024 });
@@ -101,7 +97,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
 
     const signInPage = (reply: FastifyReply, status: number, error?: string) => {
       const csrf = randomBytes(24).toString('base64url');
-      reply.header('set-cookie', fastifyCookie.serialize(SIGN_IN_COOKIE, csrf, { httpOnly: true, secure: reply.request.protocol === 'https', sameSite: 'strict', path: '/sign-in', maxAge: 600 }));
+      reply.header('set-cookie', consoleCookie(reply.request, SIGN_IN_COOKIE, csrf, { path: '/sign-in', maxAgeSeconds: 600 }));
       return sendPage(reply, status, page({ title: 'Sign in', principal: null, csrf: null }, renderSignInPage({ csrf, error, ssoLoginPath: deps.ssoLoginPath, tokenless: deps.auth === null })));
     };
     scope.get('/sign-in', pub, async (req, reply) => (sessions.current(req) ? reply.redirect('/jobs', 303) : signInPage(reply, 200)));
