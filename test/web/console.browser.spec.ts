@@ -15,7 +15,7 @@ const SHOTS = path.join('test-results', 'console-screens');
 
 test.beforeAll(async () => {
   // A little latency on every BigID call keeps a job running long enough to be watched.
-  c = await startConsoleEnv({ bigid: { faults: { latencyMs: 150 } } });
+  c = await startConsoleEnv({ bigid: { faults: { latencyMs: 150 }, users: 150 } });
 });
 test.afterAll(async () => c?.close());
 
@@ -223,11 +223,38 @@ test('another job is rejected with a reason', async () => {
   await bob.context.close();
 });
 
+let reviewJob = '';
+test('reviews: a review job\'s rows with filters by app and email, and paging', async () => {
+  const r = await c.api('POST', '/v1/jobs', 'alice', { kind: 'review', apps: ['bigid', 'sigma'] });
+  expect(r.status, r.text).toBe(202);
+  reviewJob = (await c.env.waitFor(r.json.job.id, ['succeeded', 'failed'])).id;
+  const truth = c.env.bigid.store.all().filter((u) => u.isEnabled).length;
+  const carol = await c.signIn('carol');
+  await carol.page.goto(`/jobs/${reviewJob}`);
+  await carol.page.getByRole('link', { name: 'Review rows →' }).click();
+  await carol.page.getByLabel('App').selectOption('bigid');
+  await carol.page.getByRole('button', { name: 'Filter' }).click();
+  // As many rows as the simulator has active accounts (the review leaves out inactive ones by default).
+  await expect(carol.page.locator('[data-review-total]')).toHaveAttribute('data-review-total', String(truth));
+  expect(truth).toBeGreaterThan(100);
+  await expect(carol.page.locator('tbody tr')).toHaveCount(100);
+  await carol.page.screenshot({ path: path.join(SHOTS, 'review.png'), fullPage: true });
+  await carol.page.getByRole('link', { name: 'Next →' }).click();
+  await expect(carol.page.locator('tbody tr')).toHaveCount(truth - 100);
+  await expect(carol.page.locator('tbody tr td:first-child').first()).toHaveText('bigid');
+  await carol.page.getByLabel('Email').fill('jdoe@');
+  await carol.page.getByLabel('App').selectOption('');
+  await carol.page.getByRole('button', { name: 'Filter' }).click();
+  // jdoe is in sigma only now (bigid's account was disabled above).
+  await expect(carol.page.locator('tbody tr td:nth-child(2)')).toHaveText(['jdoe@example.com']);
+  await carol.context.close();
+});
+
 test('every page has a strict CSP, no inline script or style, and no token in it', async () => {
   const dana = await c.signIn('dana');
   const jobs = await c.api('GET', '/v1/jobs', 'dana');
   const anyJob = jobs.json.jobs[0].id as string;
-  for (const url of ['/jobs', '/jobs?status=succeeded&email=jdoe%40example.com', `/jobs/${anyJob}`]) await checkPage(dana.page, url);
+  for (const url of ['/jobs', '/jobs?status=succeeded&email=jdoe%40example.com', `/jobs/${anyJob}`, `/jobs/${reviewJob}/review?app=sigma`]) await checkPage(dana.page, url);
   await dana.context.close();
   const anon = await c.browser.newContext({ baseURL: c.base });
   await checkPage(await anon.newPage(), '/sign-in');
