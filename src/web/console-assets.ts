@@ -32,7 +32,8 @@ button.plain{background:#fff;border:1px solid #c3c9d1;border-radius:4px;padding:
 .filters{margin:0 0 12px}
 .pager{margin-top:12px}
 .pager a{margin-right:12px}
-.thumbs img{max-width:240px;border:1px solid #dde1e6;border-radius:4px;margin:4px}
+.thumbs figure{max-width:240px;margin:4px 8px 8px 0}
+.thumbs img{max-width:240px;border:1px solid #dde1e6;border-radius:4px}
 .hash{font:12px ui-monospace,Menlo,Consolas,monospace}
 .grid{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
 `;

@@ -77,7 +77,7 @@ function evidenceSection(jobId: string, tasks: Task[]): Html {
     const shots = files.filter((f) => f.kind === 'screenshot');
     const traces = files.filter((f) => f.kind === 'trace');
     return html`<h3>${t.app} · ${t.subject.email}</h3>
-<div class="thumbs">${shots.map((f) => html`<a href="${fileUrl(jobId, t.id, f.path)}"><img src="${fileUrl(jobId, t.id, f.path)}" alt="${f.caption}" title="${f.caption}" loading="lazy"></a>`)}</div>
+<div class="thumbs">${shots.map((f) => html`<figure><a href="${fileUrl(jobId, t.id, f.path)}"><img src="${fileUrl(jobId, t.id, f.path)}" alt="${f.caption}" loading="lazy"></a><figcaption>${f.caption}</figcaption></figure>`)}</div>
 ${traces.length ? html`<ul>${traces.map((f) => html`<li><a href="${fileUrl(jobId, t.id, f.path)}" download>Trace: ${f.phase ?? f.caption}${f.attempt && f.attempt > 1 ? ` (attempt ${f.attempt})` : ''}</a></li>`)}</ul>` : ''}`;
   });
   if (blocks.every((b) => b === '')) return html``;
