@@ -120,3 +120,39 @@ test('the job event hub fans out per job and lets a follower go', () => {
   off();
   expect(events.listeners('a')).toBe(0);
 });
+
+test('a job page\'s event stream sends the state first, and shutdown ends open streams instead of waiting for the browser', async () => {
+  const env = await startServiceEnv({ principals: [{ name: 'bob', roles: ['approver'], token: 'bob-approver-token-units-0001' }] });
+  let closed = false;
+  try {
+    const job = await env.call('POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], requireApproval: true });
+    await env.waitFor(job.json.job.id, ['awaiting_approval']);
+    await env.service.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(env.service.app.server.address() as { port: number }).port}`;
+    // Sign in as a browser would: the form's token and its pre-session cookie, then the session cookie.
+    const form = await fetch(`${base}/sign-in`);
+    const pre = /^([^;]+)/.exec(form.headers.get('set-cookie')!)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+    const signIn = await fetch(`${base}/sign-in`, { method: 'POST', redirect: 'manual', headers: { cookie: pre, 'content-type': 'application/x-www-form-urlencoded', origin: base }, body: new URLSearchParams({ _csrf: csrf, token: 'bob-approver-token-units-0001' }) });
+    expect(signIn.status).toBe(303);
+    const session = /^([^;]+)/.exec(signIn.headers.get('set-cookie')!)![1]!;
+
+    const stream = await fetch(`${base}/jobs/${job.json.job.id}/events`, { headers: { cookie: session } });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!text.includes('event: status')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toContain('event: task');
+    expect(text).toContain('"status":"awaiting_approval"');
+    expect(text).not.toContain('bob-approver-token-units-0001');
+
+    // The stream is open and the job is waiting: stopping must not hang on it.
+    await env.close();
+    closed = true;
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+  } finally {
+    if (!closed) await env.close();
+  }
+});
