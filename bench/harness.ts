@@ -1,10 +1,11 @@
+import { schedulerForApps } from '../src/queue/scheduler.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { launchFixtures, type FixtureApp, type LaunchOptions, type LaunchedFixtures } from '../fixtures/launch.js';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { createConsoleRuntime, type ConsoleRuntime } from '../src/console/console-runtime.js';
-import { builtInDrivers } from '../src/drivers/registry.js';
+import { builtInDrivers } from '../src/composition/built-in-drivers.js';
 import { createRuntime, type Runtime } from '../src/engine/runtime.js';
 import { createLogger } from '../src/log/logger.js';
 import { createRedactor } from '../src/log/redactor.js';
@@ -34,7 +35,7 @@ export async function benchEnv(apps: FixtureApp[], options: Omit<LaunchOptions, 
         persistSessions: engineOptions.persistSessions ?? false,
         log,
       });
-      return { runtime: createRuntime({ config, log, redactor, console: consoleRuntime }), consoleRuntime };
+      return { runtime: createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime }), consoleRuntime };
     },
     async close() {
       await fixtures.close();

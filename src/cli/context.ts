@@ -1,7 +1,8 @@
+import { schedulerForApps } from '../queue/scheduler.js';
 import path from 'node:path';
 import pino from 'pino';
 import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
-import { builtInDrivers } from '../drivers/registry.js';
+import { builtInDrivers } from '../composition/built-in-drivers.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createRedactor, type Redactor } from '../log/redactor.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';
@@ -45,6 +46,6 @@ export async function openContext(io: CliIO, flags: GlobalFlags, options: { sign
   securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
-  const runtime = createRuntime({ config, log, redactor, env: io.env, console: consoleRuntime });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime });
   return { config, redactor, log, runtime };
 }

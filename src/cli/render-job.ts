@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Job, Task } from '../model/index.js';
-import { jobDir } from '../engine/run-job.js';
+import { jobDir } from '../audit/job-folder.js';
 
 /** The --json document: one object, stable keys, for scripts and the service alike. */
 export function jobDocument(job: Job, dataDir: string) {

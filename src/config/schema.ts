@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 /**
  * The config file, minus what each driver checks for itself: `credentials` and
- * `options` are validated by the driver's own schemas (see drivers/registry.ts), so
+ * `options` are validated by the driver's own schemas (see composition/built-in-drivers.ts), so
  * a driver added later brings its own keys without touching this file.
  */
 export const retryPolicySchema = z

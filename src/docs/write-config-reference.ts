@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtInDrivers } from '../drivers/registry.js';
+import { builtInDrivers } from '../composition/built-in-drivers.js';
 import { configReferenceMarkdown } from './config-reference.js';
 
 /** `npm run docs:config` (run from source by tsx): rewrites docs/config-reference.md. */

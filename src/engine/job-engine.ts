@@ -12,7 +12,8 @@ import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
 import { finalStatus } from './run-job.js';
 import type { Runtime } from './runtime.js';
-import { createTaskRunner, jobDir, landed } from './task-runner.js';
+import { createTaskRunner, landed } from './task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import { notListedNote } from './apply-task.js';
 import { writePrivateFile } from '../fs/private-files.js';
 

@@ -2,10 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Job, Task } from '../model/index.js';
 import type { Runtime } from './runtime.js';
-import { createTaskRunner, jobDir } from './task-runner.js';
+import { createTaskRunner } from './task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import { writePrivateFile } from '../fs/private-files.js';
-
-export { jobDir } from './task-runner.js';
 
 export interface RunJobOptions {
   /** Called whenever a task changes state: live progress in a TTY, events in the service. */

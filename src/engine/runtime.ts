@@ -5,7 +5,7 @@ import { SeatctlError } from '../errors/index.js';
 import { createHttpClient } from '../http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
-import { createScheduler, type Scheduler } from '../queue/scheduler.js';
+import type { Scheduler } from '../queue/scheduler.js';
 
 /**
  * Everything a process needs to run tasks: one driver and one queue per app, made
@@ -27,6 +27,8 @@ export interface RuntimeDeps {
   config: LoadedConfig;
   log: Logger;
   redactor: Redactor;
+  /** The per-app queues every task goes through; built by the caller (see schedulerForApps). */
+  scheduler: Scheduler;
   env?: NodeJS.ProcessEnv;
   /** Console drivers get this (the browser pool); API drivers ignore it. Closed with the runtime. */
   console?: { close(): Promise<void> };
@@ -35,10 +37,7 @@ export interface RuntimeDeps {
 export function createRuntime(deps: RuntimeDeps): Runtime {
   const { config, log, redactor } = deps;
   const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, warn: (message) => log.warn(message), ...(deps.env ? { env: deps.env } : {}) });
-  const scheduler = createScheduler({
-    apps: Object.fromEntries(Object.values(config.apps).map((a) => [a.name, { concurrency: a.concurrency, rateLimit: a.rateLimit }])),
-    log,
-  });
+  const { scheduler } = deps;
   const drivers = new Map<string, Driver>();
 
   const app = (name: string): ResolvedApp => {

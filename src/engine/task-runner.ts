@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createEvidenceSink } from '../audit/evidence-sink.js';
+import { jobDir } from '../audit/job-folder.js';
 import type { DriverCallContext } from '../drivers/driver.js';
 import { toSeatctlError } from '../errors/index.js';
 import { attemptsBeforeFailure } from '../queue/scheduler.js';
@@ -27,10 +28,6 @@ export interface TaskRunner {
   /** Current state of the task's subject in its app (a read through the queue). */
   read(task: Task): Promise<AppUser | null>;
   fail(task: Task, err: unknown): void;
-}
-
-export function jobDir(dataDir: string, jobId: string): string {
-  return path.join(dataDir, 'jobs', jobId);
 }
 
 export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSignal | undefined } = {}): TaskRunner {

@@ -198,3 +198,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
   };
 }
+
+/**
+ * The in-process scheduler for a config's apps: one queue per app with its
+ * `concurrency` and `rateLimit`. The composition (CLI context, service, tests) builds
+ * it and hands it to the runtime, so a deployment can hand in another (a shared,
+ * multi-worker one) without the runtime knowing.
+ */
+export function schedulerForApps(apps: Record<string, { name: string; concurrency: number; rateLimit?: SchedulerDeps['apps'][string]['rateLimit'] }>, log: SchedulerDeps['log']): Scheduler {
+  return createScheduler({ apps: Object.fromEntries(Object.values(apps).map((a) => [a.name, { concurrency: a.concurrency, rateLimit: a.rateLimit }])), log });
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../engine/task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import { SeatctlError } from '../errors/index.js';
 import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/index.js';
 import { imageKey, renderJobReport } from './render-job-report.js';

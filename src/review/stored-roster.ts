@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../engine/task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import { SeatctlError } from '../errors/index.js';
 import { writePrivateFile } from '../fs/private-files.js';
 import type { ReviewRequest, StoredReviewRequest } from '../model/index.js';

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../queue/scheduler.js';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ export async function runSmoke(definition: DriverDefinition<any, any>, input: Sm
     definition.kind === 'console'
       ? createConsoleRuntime({ dataDir, headless: input.headless ?? true, recycleAfterContexts: 50, screenshots: true, trace: true, persistSessions: false, log })
       : undefined;
-  const runtime = createRuntime({ config, log, redactor, ...(input.env ? { env: input.env } : {}), ...(consoleRuntime ? { console: consoleRuntime } : {}) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), ...(input.env ? { env: input.env } : {}), ...(consoleRuntime ? { console: consoleRuntime } : {}) });
   const evidenceDir = path.join(dataDir, 'smoke');
   const sink = createEvidenceSink(evidenceDir, redactor);
   try {

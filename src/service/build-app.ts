@@ -7,7 +7,7 @@ import { formatIssues } from '../config/format-issues.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Runtime } from '../engine/runtime.js';
-import { jobDir } from '../engine/task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';

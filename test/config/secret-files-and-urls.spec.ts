@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/load-config.js';
 import { createSecretResolver, MAX_SECRET_FILE_BYTES } from '../../src/config/secret-ref.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import type { EvidenceSink } from '../../src/drivers/driver.js';
 import { SeatctlError } from '../../src/errors/index.js';
 import { createHttpClient } from '../../src/http/http-client.js';

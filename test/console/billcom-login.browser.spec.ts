@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { test, expect } from '@playwright/test';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -67,7 +68,7 @@ test.describe('MFA and trusted device', () => {
       trace: true,
       log,
     });
-    const runtime = createRuntime({ config: env.config, log, redactor: env.redactor, console: consoleRuntime });
+    const runtime = createRuntime({ config: env.config, log, redactor: env.redactor, scheduler: schedulerForApps(env.config.apps, log), console: consoleRuntime });
     try {
       const job = await runJob(buildJob(actionRequestSchema.parse({ kind: 'offboard', email: 'asmith@example.com', apps: billcomOnly }), env.config), runtime);
       const task = taskFor(job, 'billcom');

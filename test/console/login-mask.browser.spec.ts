@@ -5,7 +5,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright';
 import { billcomLocators } from '../../flows/billcom/locators.js';
 import { stitchLocators } from '../../flows/stitch/locators.js';
 import { LAUNCH_ARGS, resolveChromium } from '../../src/browser/resolve-chromium.js';
-import { jobDir } from '../../src/engine/task-runner.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import type { Job, Task } from '../../src/model/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
 import { looseModes } from '../service/file-modes.js';

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { configReferenceMarkdown } from '../../src/docs/config-reference.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 
 /** The config reference is generated from the zod schemas; the checked-in copy must match. */
 test('docs/config-reference.md is what `npm run docs:config` generates', () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { loadConfigFile, parseConfig } from '../../src/config/load-config.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { SeatctlError } from '../../src/errors/index.js';
 import { scanTempDir } from '../support/scan-root.js';
 import { fcOptions, hostileString, logCases } from './hostile-input.js';

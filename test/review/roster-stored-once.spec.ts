@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../../src/engine/task-runner.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import { verifyJob } from '../../src/report/write-report.js';
 import { openJobStore, type JobStore } from '../../src/store/index.js';
 import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { jobDir } from '../../src/engine/run-job.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import { loadDriverModule } from '../../src/config/driver-module.js';
 import { runSmoke } from '../../src/sdk/smoke.js';
 import { cli } from '../support/cli-run.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { chromium } from 'playwright';
 import { LAUNCH_ARGS, resolveChromium } from '../../src/browser/resolve-chromium.js';
-import { jobDir } from '../../src/engine/run-job.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import type { Job } from '../../src/model/index.js';
 import { registerSecret } from '../support/scan-root.js';
 import { startAcmeEnv, type AcmeEnv } from './acme-env.js';

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { buildJob } from '../../src/engine/build-job.js';
 import type { Runtime } from '../../src/engine/runtime.js';
 import { runJob } from '../../src/engine/run-job.js';

@@ -3,7 +3,7 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfigFile } from '../../src/config/load-config.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { cli } from '../support/cli-run.js';
 import { startBetaApi } from './beta/beta-api.js';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isLoopback } from '../../src/service/auth.js';
 import { openApiDocument } from '../../src/service/openapi.js';
 import { SERVICE_VERSION } from '../../src/service/build-app.js';
-import { jobDir } from '../../src/engine/task-runner.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import { writeCliConfig } from '../support/api-env.js';
 import { cli } from '../support/cli-run.js';
 import { startServiceEnv, TEST_TOKEN, type ServiceEnv } from '../support/service-env.js';

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../../src/engine/task-runner.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 import { verifyJob } from '../../src/report/write-report.js';
 import { openJobStore } from '../../src/store/index.js';
 import { groundTruth } from '../support/api-env.js';

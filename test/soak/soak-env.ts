@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { singleTokenAuthenticator } from '../../src/auth/authenticator.js';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { FIXTURE_APPS, launchFixtures, type LaunchedFixtures } from '../../fixtu
 import type { ApprovalsConfig } from '../../src/config/approval-schema.js';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import { consoleOptionsFromConfig, createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor } from '../../src/log/redactor.js';
@@ -70,7 +71,7 @@ export async function startSoakEnv(options: SoakEnvOptions): Promise<SoakEnv> {
     const logFile = path.join(options.dir, 'service.log');
     const log = createLogger({ redactor, level: 'warn', destination: pino.destination({ dest: logFile, sync: true, mkdir: true }) });
     const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
-    const runtime = createRuntime({ config, log, redactor, console: consoleRuntime });
+    const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime });
     const token = randomBytes(24).toString('hex');
     const store = openJobStore(config.dataDir);
     const service = createService({ config, runtime, store, approvals: options.approvals, log, auth: singleTokenAuthenticator(token) });

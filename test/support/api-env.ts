@@ -1,8 +1,9 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseConfig, type LoadedConfig } from '../../src/config/load-config.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor, type Redactor } from '../../src/log/redactor.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
@@ -71,7 +72,7 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
   const redactor = createRedactor();
   const logs: string[] = [];
   const log = createLogger({ redactor, level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-  const runtime = createRuntime({ config, log, redactor });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log) });
   return {
     bigid,
     sigma,

@@ -1,7 +1,7 @@
 import { launchFixtures, type FixtureApp, type LaunchOptions, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { loadConfigFile, type LoadedConfig } from '../../src/config/load-config.js';
 import type { ConsoleRuntime } from '../../src/console/console-runtime.js';
-import { builtInDrivers } from '../../src/drivers/registry.js';
+import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { buildJob } from '../../src/engine/build-job.js';
 import type { Runtime } from '../../src/engine/runtime.js';
 import { runJob } from '../../src/engine/run-job.js';

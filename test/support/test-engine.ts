@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import type { LoadedConfig } from '../../src/config/load-config.js';
 import { createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
@@ -29,6 +30,6 @@ export function createTestEngine(config: LoadedConfig, options: { env?: NodeJS.P
     trace: config.browser.trace,
     log,
   });
-  const runtime = createRuntime({ config, log, redactor, console: consoleRuntime, ...(options.env ? { env: options.env } : {}) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime, ...(options.env ? { env: options.env } : {}) });
   return { runtime, consoleRuntime, redactor, logs };
 }

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../queue/scheduler.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -5,7 +6,8 @@ import type { Command } from 'commander';
 import { createConsoleRuntime } from '../../console/console-runtime.js';
 import { newId } from '../../engine/build-job.js';
 import { createRuntime } from '../../engine/runtime.js';
-import { jobDir, runJob } from '../../engine/run-job.js';
+import { runJob } from '../../engine/run-job.js';
+import { jobDir } from '../../audit/job-folder.js';
 import { SeatctlError } from '../../errors/index.js';
 import { freshTaskState, jobSchema, type Job, type Task } from '../../model/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -74,7 +76,7 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
             log: ctx.log,
             ...(opts.pause ? { onStep: (caption: string) => waitForEnter(io, caption) } : {}),
           });
-          const runtime = createRuntime({ config: ctx.config, log: ctx.log, redactor: ctx.redactor, env: io.env, console: consoleRuntime });
+          const runtime = createRuntime({ config: ctx.config, log: ctx.log, redactor: ctx.redactor, scheduler: schedulerForApps(ctx.config.apps, ctx.log), env: io.env, console: consoleRuntime });
           const job = replayJob(recorded, tasks, !opts.commit);
           try {
             runtime.checkSecrets([...new Set(tasks.map((t) => t.app))]);
