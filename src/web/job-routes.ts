@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
-import { jobDir } from '../engine/task-runner.js';
+import { jobDir } from '../audit/job-folder.js';
 import type { StoredJob } from '../store/index.js';
 import { toSeatctlError, SeatctlError } from '../errors/index.js';
 import { artifactContentType, safeArtifactPath } from '../fs/safe-artifact-path.js';
