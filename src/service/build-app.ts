@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -22,6 +21,9 @@ import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument, withoutServerPaths } from './job-document.js';
 import { rosterByHash } from '../review/stored-roster.js';
 import { openApiDocument } from './openapi.js';
+import { artifactContentType, safeArtifactPath } from '../fs/safe-artifact-path.js';
+import type { JobEvents } from '../engine/job-events.js';
+import { registerConsole, type ConsoleDeps } from '../web/register-console.js';
 
 export const SERVICE_VERSION = '0.1.0';
 
@@ -41,6 +43,10 @@ export interface AppDeps {
   launch(jobId: string): void;
   /** False once shutdown began: new jobs are refused with 503. */
   accepting(): boolean;
+  /** Job changes, for the console's live job pages. */
+  events?: JobEvents;
+  /** Web console options (sessions shared with OIDC sign-in, the SSO link). */
+  console?: Pick<ConsoleDeps, 'sessions' | 'ssoLoginPath'>;
 }
 
 const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503 };
@@ -89,17 +95,21 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerRequestGuard(app, { allowedHosts: deps.config.service.allowedHosts, tokenless: deps.auth === null });
 
   app.decorateRequest('principal', null);
+  const web = registerConsole(app, { ...deps, ...deps.console });
   // Routes marked `config: { public: true }` (sign-in) are how a caller without credentials gets some.
   const open = (req: FastifyRequest) => req.url === '/healthz' || (req.routeOptions.config as { public?: boolean }).public === true;
   app.addHook('onRequest', async (req, reply) => {
     if (open(req)) return;
+    // Console pages authenticate by session cookie; the API only by bearer header.
+    if (web.owns(req)) return web.authenticate(req, reply);
     const principal = deps.auth === null ? LOOPBACK_PRINCIPAL : await deps.auth.authenticate(req.headers.authorization);
     if (!principal) return sendError(reply.header('www-authenticate', 'Bearer'), 401, 'UNAUTHORIZED', 'a valid bearer token is required');
     req.principal = principal;
   });
   // Every route names the permission it needs; a route that forgets is closed to all but reads.
   app.addHook('preHandler', async (req, reply) => {
-    if (open(req)) return;
+    // The console's own public pages (sign-in, assets) need no permission either.
+    if (open(req) || (req.routeOptions.config as { console?: string }).console === 'public') return;
     const needed: Permission | undefined = (req.routeOptions.config as { permission?: Permission }).permission ?? (req.method === 'GET' || req.method === 'HEAD' ? 'read' : undefined);
     if (!needed || !req.principal || !permits(req.principal, needed)) {
       return sendError(reply, 403, 'FORBIDDEN', `${req.principal?.name ?? 'caller'} may not ${needed ?? 'do this'} (roles: ${req.principal?.roles.join(', ') || 'none'})`);
@@ -192,7 +202,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get<{ Params: { id: string; '*': string } }>('/v1/jobs/:id/artifacts/*', async (req, reply) => {
     await mustGet(deps.store, req.params.id);
     const file = await safeArtifactPath(jobDir(deps.config.dataDir, req.params.id), req.params['*']);
-    reply.type(contentType(file)).header('x-content-type-options', 'nosniff');
+    reply.type(artifactContentType(file)).header('x-content-type-options', 'nosniff');
     reply.header('content-security-policy', file.endsWith('.html') ? `${REPORT_CSP}; frame-ancestors 'none'` : "default-src 'none'; frame-ancestors 'none'");
     return reply.send(createReadStream(file));
   });
@@ -213,32 +223,4 @@ async function mustGet(store: JobStore, id: string) {
   const stored = await store.get(id);
   if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${id}`);
   return stored;
-}
-
-/** Only regular files inside the job's folder; `..`, absolute paths and symlinks out are refused. */
-export async function safeArtifactPath(root: string, requested: string): Promise<string> {
-  const decoded = requested.replace(/\\/g, '/');
-  if (!decoded || decoded.includes('\0') || decoded.split('/').some((p) => p === '..' || p === '') || path.isAbsolute(decoded)) {
-    throw new SeatctlError('USAGE', 'artifact path: not a path inside the job folder', { details: { field: 'path' } });
-  }
-  let real: string;
-  let realRoot: string;
-  try {
-    realRoot = await realpath(root);
-    real = await realpath(path.join(root, decoded));
-  } catch {
-    throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
-  }
-  if (!real.startsWith(realRoot + path.sep)) throw new SeatctlError('USAGE', 'artifact path: not a path inside the job folder', { details: { field: 'path' } });
-  if (!(await stat(real)).isFile()) throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
-  return real;
-}
-
-function contentType(file: string): string {
-  if (file.endsWith('.jpg')) return 'image/jpeg';
-  if (file.endsWith('.png')) return 'image/png';
-  if (file.endsWith('.json')) return 'application/json';
-  if (file.endsWith('.zip')) return 'application/zip';
-  if (file.endsWith('.html')) return 'text/html; charset=utf-8';
-  return 'application/octet-stream';
 }

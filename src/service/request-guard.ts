@@ -10,7 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
  *   load balancer has names we cannot guess);
  * - a state change whose `Origin` is not this service's own origin is refused;
  * - every POST must be `application/json`, which a cross-site form cannot send
- *   without a CORS preflight that this service never answers.
+ *   without a CORS preflight that this service never answers; the web console's form
+ *   routes alone take `application/x-www-form-urlencoded`, and check a CSRF token.
  */
 export interface RequestGuardOptions {
   /** Extra host names (no port) clients use to reach the service, e.g. `seatctl.corp.example`. */
@@ -56,7 +57,9 @@ export function registerRequestGuard(app: FastifyInstance, options: RequestGuard
     }
     if (req.method === 'POST') {
       const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type !== 'application/json') return refuse(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be application/json');
+      // Console forms (routes marked `forms`) also carry a CSRF token tied to the session.
+      const forms = (req.routeOptions.config as { forms?: boolean } | undefined)?.forms === true && type === 'application/x-www-form-urlencoded';
+      if (type !== 'application/json' && !forms) return refuse(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'POST bodies must be application/json');
     }
   });
 }

@@ -6,7 +6,8 @@ import type { Runtime } from '../engine/runtime.js';
 import type { Logger } from '../log/logger.js';
 import type { JobStore } from '../store/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { buildApp } from './build-app.js';
+import { buildApp, type AppDeps } from './build-app.js';
+import { createJobEvents, publishingStore } from '../engine/job-events.js';
 import { createMetrics } from './metrics.js';
 import { createNotifications } from '../notify/index.js';
 import { approvalWaits } from '../engine/job-timing.js';
@@ -30,6 +31,8 @@ export interface ServiceDeps {
   schedulerTickMs?: number;
   /** How often the webhook sender looks for retries that came due. */
   webhookPollMs?: number;
+  /** Web console options: sessions shared with OIDC sign-in, the SSO link. */
+  console?: AppDeps['console'];
 }
 
 export interface Service {
@@ -58,9 +61,12 @@ export function createService(deps: ServiceDeps): Service {
   const metrics = createMetrics();
   // Webhook secrets are resolved here, so a missing one stops the service before it listens.
   const notifications = createNotifications({ config: deps.config, store: deps.store, log: deps.log, redactor: deps.runtime.redactor, ...(deps.webhookPollMs ? { pollMs: deps.webhookPollMs } : {}) });
+  // The console follows jobs live: every change the engine stores is also published.
+  const events = createJobEvents();
+  const store = publishingStore(notifications.store, events);
   const engine = createJobEngine({
     runtime: deps.runtime,
-    store: notifications.store,
+    store,
     approvals: deps.approvals,
     onTask: (task) => {
       if (task.finishedAt) void observeTask(task);
@@ -88,7 +94,7 @@ export function createService(deps: ServiceDeps): Service {
     void p.finally(() => running.delete(p));
   };
 
-  const app = buildApp({ engine, store: notifications.store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting });
+  const app = buildApp({ engine, store, runtime: deps.runtime, config: deps.config, metrics, log: deps.log, auth: deps.auth, launch, accepting: () => accepting, events, ...(deps.console ? { console: deps.console } : {}) });
 
   const tick = async () => {
     if (!accepting) return;

@@ -6,7 +6,9 @@ import { isLoopback } from '../../service/auth.js';
 import { createService } from '../../service/service.js';
 import { createAuthenticator } from '../../auth/authenticator.js';
 import { resolveTokenPrincipals } from '../../auth/service-principals.js';
-import { createOidcBearerScheme } from '../../auth/oidc-bearer.js';
+import { createIdpJwtVerifier, createOidcBearerScheme } from '../../auth/oidc-bearer.js';
+import { registerOidcLogin } from '../../auth/oidc-login.js';
+import { createConsoleSessions } from '../../web/console-sessions.js';
 import { openJobStore } from '../../store/index.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
@@ -44,14 +46,27 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
           throw err;
         }
         const oidc = ctx.config.service.oidc;
+        // One JWKS cache for the IdP's bearer JWTs and its console sign-in ID tokens.
+        const verifier = oidc ? createIdpJwtVerifier(oidc) : undefined;
         // OIDC alone is enough to listen beyond loopback: every caller then needs a JWT from the IdP.
-        const auth = tokens.size > 0 || oidc ? createAuthenticator(tokens, oidc ? [createOidcBearerScheme(oidc, { log: ctx.log })] : []) : null;
+        const auth = tokens.size > 0 || oidc ? createAuthenticator(tokens, oidc ? [createOidcBearerScheme(oidc, { log: ctx.log, ...(verifier ? { verifier } : {}) })] : []) : null;
         if (!auth && !isLoopback(opts.host)) {
           await ctx.runtime.close();
           throw new SeatctlError('USAGE', `--host ${opts.host}: refusing to listen beyond loopback without a bearer token (set service.token, service.principals, service.oidc or --token-ref)`);
         }
+        // Console sessions: token sign-in and OIDC sign-in (when a client is configured) both end here.
+        const sessions = createConsoleSessions();
+        const sso = oidc?.clientId ? { ...oidc, clientId: oidc.clientId } : undefined;
+        let clientSecret: string | undefined;
+        try {
+          clientSecret = sso?.clientSecret ? resolver.resolve(sso.clientSecret, 'service.oidc.clientSecret') : undefined;
+        } catch (err) {
+          await ctx.runtime.close();
+          throw err;
+        }
         const store = openJobStore(ctx.config.dataDir);
-        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth });
+        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth, console: { sessions, ...(sso ? { ssoLoginPath: '/auth/oidc/login' } : {}) } });
+        if (sso) registerOidcLogin(service.app, { oidc: sso, clientSecret, sessions, log: ctx.log, ...(verifier ? { verifier } : {}) });
         await service.start();
         const address = await service.app.listen({ host: opts.host, port });
         io.stdout(`${JSON.stringify({ listening: address, auth: auth ? `bearer (${tokens.size} principal(s)${oidc ? `, OIDC ${oidc.issuer}` : ''})` : 'none (loopback only)' })}\n`);
