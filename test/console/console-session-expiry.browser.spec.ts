@@ -61,12 +61,13 @@ for (const app of apps) {
   });
 
   // Signed-in API calls before the expiry fires, counted from the start: the initial
-  // login, the plan's find and the deactivate page. With 6 the console drops the
-  // session on the confirm click (the change is not applied); with 8, just after the
-  // change, on the read-back (the change is applied and the response is lost).
+  // login, the plan's find, the engine's read just before the change and the
+  // deactivate page. With 7 the console drops the session on the confirm click (the
+  // change is not applied); with 9, just after the change, on the read-back (the
+  // change is applied and the response is lost).
   for (const { afterRequests, lands } of [
-    { afterRequests: 6, lands: 'on the confirm click' },
-    { afterRequests: 8, lands: 'right after the change' },
+    { afterRequests: 7, lands: 'on the confirm click' },
+    { afterRequests: 9, lands: 'right after the change' },
   ]) {
     test(`${app}: session expiry mid-flow, ${lands} (sessionExpiryAfterRequests ${afterRequests}) → changed, one deactivation`, async () => {
       test.setTimeout(180_000);
@@ -92,7 +93,9 @@ for (const app of apps) {
       // The session ended during the change itself, not while planning.
       expect(noticedWhile).toEqual(['running']);
       expect(task.evidence.some((e) => e.kind === 'note' && /retry after SESSION_EXPIRED/.test(e.text))).toBe(true);
-      if (afterRequests === 8) expect(task.notes.join('\n')).toMatch(/confirmed by reading the account back/);
+      // 9 lands after the change went out (found on the read-back); 7 before it (no such note).
+      if (afterRequests === 9) expect(task.notes.join('\n')).toMatch(/confirmed by reading the account back/);
+      else expect(task.notes.join('\n')).not.toMatch(/confirmed by reading the account back/);
 
       const after = await truth(env, app);
       const jdoe = userIn(after, 'jdoe@example.com');
