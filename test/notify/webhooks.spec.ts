@@ -7,7 +7,7 @@ import { createRuntime } from '../../src/engine/runtime.js';
 import { createService } from '../../src/service/service.js';
 import { openJobStore, storeFile, type Delivery } from '../../src/store/index.js';
 import { registerSecret } from '../support/scan-root.js';
-import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { AS_APPROVER, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
 import { newWebhookSecret, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
@@ -77,7 +77,7 @@ test('issue 13 item 4: an approved job sends signed awaiting_approval then succe
   expect(asked!.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
   expect(asked!.headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
 
-  expect((await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash })).status).toBe(200);
+  expect((await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, AS_APPROVER)).status).toBe(200);
   expect((await env.waitFor(waiting.id, ['succeeded', 'failed'])).status).toBe('succeeded');
   const both = await waitAccepted(hook, 2);
   expect(types(both)).toEqual(['job.awaiting_approval', 'job.succeeded']);

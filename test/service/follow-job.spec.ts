@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { groundTruth } from '../support/api-env.js';
-import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { AS_APPROVER, startServiceEnv, type ServiceEnv } from '../support/service-env.js';
 import { openJobStore } from '../../src/store/index.js';
 
 /**
@@ -62,7 +62,7 @@ test('issue 13 item 5: a job seen mid-run is planning, awaiting_approval, runnin
   await sleep(wait);
   // BigID's change is held: the job is seen while it changes an account.
   env.bigid.faults.enqueue({ kind: 'delay', method: 'PUT', pathPrefix: '/api/v1/users/', delayMs: 800 });
-  expect((await env.call('POST', `/v1/jobs/${id}/approve`, { planHash: waiting.planHash })).status).toBe(200);
+  expect((await env.call('POST', `/v1/jobs/${id}/approve`, { planHash: waiting.planHash }, AS_APPROVER)).status).toBe(200);
   const running = await waitUntil(id, (j) => j.status === 'running' && task(j, 'bigid').status === 'running');
   expect(task(running, 'bigid').finishedAt).toBeNull();
   expect(running.approvalWaitMs).toBeGreaterThanOrEqual(wait);
