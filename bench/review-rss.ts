@@ -80,8 +80,10 @@ async function parent(): Promise<void> {
       let configPath = fixtures.configPath;
       if (APP_COUNT === 4) {
         // The same two simulators under a second name each: four apps, four listings.
-        const raw = JSON.parse(readFileSync(configPath, 'utf8')) as { apps: Record<string, unknown> };
+        const raw = JSON.parse(readFileSync(configPath, 'utf8')) as { apps: Record<string, unknown>; review?: unknown };
         raw.apps = { ...raw.apps, 'bigid-2': raw.apps.bigid, 'sigma-2': raw.apps.sigma };
+        // 100,000 × 4 is past the default review.maxRows (400,000) by the simulators' named users.
+        raw.review = { maxRows: 1_000_000 };
         configPath = path.join(path.dirname(fixtures.configPath), 'four-apps.config.json');
         writeFileSync(configPath, JSON.stringify(raw));
       }

@@ -47,7 +47,6 @@ export function openListingDb(dir: string): ListingDb {
   const db = new Database(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
-  db.pragma('locking_mode = EXCLUSIVE');
   // Sorting and temporary tables spill to files, not memory.
   db.pragma('temp_store = FILE');
   db.pragma('cache_size = -8000');

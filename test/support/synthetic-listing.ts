@@ -22,6 +22,8 @@ export interface SyntheticApp {
   pages: AppUser[][];
   /** Fails with this code after handing over every page (the app is incomplete). */
   failAfterPages?: string;
+  /** Called when the review asks for the next page after `page` (0-based): the review has taken `page` by then. */
+  afterPage?: (page: number) => void;
 }
 
 export function syntheticRuntime(apps: Record<string, SyntheticApp>): { runtime: Runtime; dataDir: string } {
@@ -50,9 +52,10 @@ export function syntheticRuntime(apps: Record<string, SyntheticApp>): { runtime:
     async *listUsers() {
       const spec = apps[app]!;
       try {
-        for (const page of spec.pages) {
+        for (const [i, page] of spec.pages.entries()) {
           await myTurn(app);
           yield page;
+          spec.afterPage?.(i);
           pass();
         }
         if (spec.failAfterPages) throw new SeatctlError(spec.failAfterPages as never, `${app}: listing failed after ${spec.pages.length} pages`);
