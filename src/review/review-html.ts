@@ -3,13 +3,6 @@ import { REPORT_CSS } from '../report/report-styles.js';
 import { VERDICTS, type Verdict } from './reconcile.js';
 import { isComplete, type ReviewSource } from './review-source.js';
 
-/**
- * The HTML review, piece by piece: the head and sections are small, the two tables are
- * yielded a row at a time, so a 400,000-row review never becomes one string. The pieces
- * joined are the page the single-template renderer wrote before (test/review/
- * review-golden.spec.ts holds its bytes), with the same escaping: every value from an
- * app or the roster goes through `html`/`esc`.
- */
 const n = (x: number): string => x.toLocaleString('en-US');
 const plural = (x: number, one: string, many = `${one}s`): string => `${n(x)} ${x === 1 ? one : many}`;
 
@@ -178,6 +171,13 @@ function* extraRowApps(r: ReviewSource): Generator<string> {
   for (const row of r.rows()) yield row.app;
 }
 
+/**
+ * The HTML review, piece by piece: the head and sections are small, the two tables are
+ * yielded a row at a time, so a 400,000-row review never becomes one string. The pieces
+ * joined are the page the single-template renderer wrote before (test/review/
+ * review-golden.spec.ts holds its bytes), with the same escaping: every value from an
+ * app or the roster goes through `html`/`esc`.
+ */
 export function* reviewHtmlParts(r: ReviewSource): Generator<string> {
   const complete = isComplete(r);
   const apps = [...new Set([...r.apps.map((a) => a.app), ...extraRowApps(r)])];
