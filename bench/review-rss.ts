@@ -27,6 +27,7 @@ const APP_COUNT = Number(process.env.BENCH_REVIEW_APPS ?? 2);
 const MB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 
 interface ChildResult {
+  baseRss: number;
   errors: string[];
   rows: number;
   complete: boolean;
@@ -46,6 +47,8 @@ async function child(configPath: string, rosterPath: string, outDir: string): Pr
   const redactor = createRedactor();
   const log = createLogger({ redactor, level: 'error' });
   const runtime = createRuntime({ config, log, redactor });
+  // What the process holds before the review reads anything (node, tsx, seatctl's modules).
+  const baseRss = process.memoryUsage().rss;
   const started = Date.now();
   try {
     const request = { kind: 'review' as const, apps: 'all' as const, includeInactive: true, offboardOrphans: false, roster: { csv: readFileSync(rosterPath, 'utf8'), source: 'hr.csv' } };
@@ -53,7 +56,7 @@ async function child(configPath: string, rosterPath: string, outDir: string): Pr
     sample();
     clearInterval(timer);
     const bytes = Object.fromEntries(readdirSync(outDir).map((f) => [f, statSync(path.join(outDir, f)).size]));
-    const out: ChildResult = { errors: summary.apps.filter((a) => !a.complete).map((a) => `${a.app}: ${a.error?.message}`), rows: summary.rows, complete: summary.complete, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, ms: Date.now() - started, bytes };
+    const out: ChildResult = { baseRss, errors: summary.apps.filter((a) => !a.complete).map((a) => `${a.app}: ${a.error?.message}`), rows: summary.rows, complete: summary.complete, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, ms: Date.now() - started, bytes };
     console.log(JSON.stringify(out));
   } finally {
     await runtime.close();
@@ -92,7 +95,7 @@ async function parent(): Promise<void> {
       const { stdout: out } = await promisify(execFile)(process.execPath, [...process.execArgv, process.argv[1]!, 'child', configPath, rosterPath, outDir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       const r = JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
       const files = Object.entries(r.bytes).map(([f, b]) => `${f} ${MB(b)}`).join(', ');
-      console.log(`review ${PEOPLE.toLocaleString('en-US')} people × ${APP_COUNT} apps, roster ${(lines.length - 1).toLocaleString('en-US')}: ${r.rows.toLocaleString('en-US')} rows${r.complete ? '' : ` INCOMPLETE (${r.errors.join('; ')})`}, peak RSS (maxRSS) ${MB(r.maxRss)}, sampled peak ${MB(r.sampledPeakRss)}, ${(r.ms / 1000).toFixed(1)} s; ${files}`);
+      console.log(`review ${PEOPLE.toLocaleString('en-US')} people × ${APP_COUNT} apps, roster ${(lines.length - 1).toLocaleString('en-US')}: ${r.rows.toLocaleString('en-US')} rows${r.complete ? '' : ` INCOMPLETE (${r.errors.join('; ')})`}, peak RSS (maxRSS) ${MB(r.maxRss)} (${MB(r.baseRss)} before the review started), sampled peak ${MB(r.sampledPeakRss)}, ${(r.ms / 1000).toFixed(1)} s; ${files}`);
     } finally {
       await fixtures.close();
     }
