@@ -1,66 +1,108 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { reconcile } from '../src/review/reconcile.js';
-import { renderReview, type ReviewResult } from '../src/review/review-output.js';
-import type { AppReview, ReviewRow } from '../src/review/review-rows.js';
-import { writeReviewFile } from '../src/review/review-stream.js';
-import { parseRoster } from '../src/review/roster.js';
+import { launchFixtures } from '../fixtures/launch.js';
+import { loadConfigFile } from '../src/config/load-config.js';
+import { builtInDrivers } from '../src/drivers/registry.js';
+import { createRuntime } from '../src/engine/runtime.js';
+import { createLogger } from '../src/log/logger.js';
+import { createRedactor } from '../src/log/redactor.js';
+import { runReview } from '../src/review/run-review.js';
 
 /**
- * Peak memory of writing one access review's three files, 10,000 people × 2 apps,
- * reconciled against a 10,000-person roster (`npx tsx bench/review-rss.ts`).
- * string: each output rendered as one string, then written (how seatctl wrote them before);
- * stream: CSV and JSON written chunk by chunk, HTML still one string (how it writes them now).
- * Each mode runs in a fresh process; peak RSS is the OS's maxRSS, plus samples taken
- * every 5 ms and after each file. Printed, not asserted: memory depends on the machine.
+ * Peak memory of one access review as the job engine runs it, from listing to files
+ * (`npx tsx bench/review-rss.ts`): `runReview(runtime, request, { dir, limits })` over
+ * the BigID and Sigma simulators holding BENCH_REVIEW_PEOPLE people each (default
+ * 10,000), reconciled against a roster of all of them (every tenth terminated, every
+ * twentieth left out), writing review.csv, review.json and review.html.
+ * BENCH_REVIEW_APPS=4 lists each simulator twice under a second app name (4 apps).
+ * The simulators run in this process; the review runs in a fresh child process, whose
+ * peak RSS is the OS's maxRSS (plus samples every 5 ms). Printed, not asserted: memory
+ * depends on the machine.
  */
 const PEOPLE = Number(process.env.BENCH_REVIEW_PEOPLE ?? 10_000);
-const APPS = ['bigid', 'sigma'];
+const APP_COUNT = Number(process.env.BENCH_REVIEW_APPS ?? 2);
 const MB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
 
-function review(): ReviewResult {
-  const rows: ReviewRow[] = [];
-  for (const app of APPS) for (let i = 0; i < PEOPLE; i += 1) rows.push({ app, id: `${app}-${i}-0123456789`, email: `person.number${i}@example.com`, name: `Person Number ${i}`, role: 'member', status: 'active', origin: 'scim', lastSeen: '2026-09-01T00:00:00Z' });
-  const csv = ['email,name,status,termination_date,manager', ...Array.from({ length: PEOPLE }, (_, i) => (i % 10 ? `person.number${i}@example.com,P ${i},active,,` : `person.number${i}@example.com,P ${i},terminated,2026-01-31,boss@example.com`))].join('\n');
-  const apps: AppReview[] = APPS.map((app) => ({ app, complete: true, count: PEOPLE }));
-  const roster = parseRoster(csv, { source: 'hr.csv' });
-  return { id: 'review_bench', generatedAt: new Date().toISOString(), apps, rows, reconciliation: reconcile(rows, apps, roster), includeInactive: false, rosterSource: 'hr.csv' };
+interface ChildResult {
+  baseRss: number;
+  errors: string[];
+  rows: number;
+  complete: boolean;
+  sampledPeakRss: number;
+  maxRss: number;
+  ms: number;
+  bytes: Record<string, number>;
 }
 
-async function child(mode: 'string' | 'stream'): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'review-rss-'));
+async function child(configPath: string, rosterPath: string, outDir: string): Promise<void> {
   let peak = 0;
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage().rss);
   };
   const timer = setInterval(sample, 5);
-  const r = review();
-  global.gc?.();
-  const base = process.memoryUsage().rss;
+  const config = await loadConfigFile(configPath, builtInDrivers());
+  const redactor = createRedactor();
+  const log = createLogger({ redactor, level: 'error' });
+  const runtime = createRuntime({ config, log, redactor });
+  // What the process holds before the review reads anything (node, tsx, seatctl's modules).
+  const baseRss = process.memoryUsage().rss;
   const started = Date.now();
-  for (const format of ['csv', 'json', 'html'] as const) {
-    const file = path.join(dir, `review.${format}`);
-    if (mode === 'string') {
-      const body = renderReview(r, format);
-      sample();
-      writeFileSync(file, body);
-    } else await writeReviewFile(r, format, file);
+  try {
+    const request = { kind: 'review' as const, apps: 'all' as const, includeInactive: true, offboardOrphans: false, roster: { csv: readFileSync(rosterPath, 'utf8'), source: 'hr.csv' } };
+    const { summary } = await runReview(runtime, request, { dir: outDir, limits: config.review });
     sample();
+    clearInterval(timer);
+    const bytes = Object.fromEntries(readdirSync(outDir).map((f) => [f, statSync(path.join(outDir, f)).size]));
+    const out: ChildResult = { baseRss, errors: summary.apps.filter((a) => !a.complete).map((a) => `${a.app}: ${a.error?.message}`), rows: summary.rows, complete: summary.complete, sampledPeakRss: peak, maxRss: process.resourceUsage().maxRSS * 1024, ms: Date.now() - started, bytes };
+    console.log(JSON.stringify(out));
+  } finally {
+    await runtime.close();
   }
-  clearInterval(timer);
-  rmSync(dir, { recursive: true, force: true });
-  const maxRss = process.resourceUsage().maxRSS * 1024;
-  console.log(JSON.stringify({ mode, rows: r.rows.length, baseRss: base, sampledPeakRss: peak, maxRss, ms: Date.now() - started }));
 }
 
-const mode = process.argv[2];
-if (mode === 'string' || mode === 'stream') await child(mode);
-else {
-  for (const m of ['string', 'stream']) {
-    const out = execFileSync(process.execPath, [...process.execArgv, '--expose-gc', process.argv[1]!, m], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { mode: string; rows: number; baseRss: number; sampledPeakRss: number; maxRss: number; ms: number };
-    console.log(`${r.mode.padEnd(6)} ${r.rows} rows: rss before writing ${MB(r.baseRss)}, sampled peak ${MB(r.sampledPeakRss)}, OS peak (maxRSS) ${MB(r.maxRss)}, ${r.ms} ms`);
+async function parent(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'review-rss-'));
+  try {
+    const fixtures = await launchFixtures({ dir, apps: ['bigid', 'sigma'], simulators: { bigid: { users: PEOPLE, seed: 7 }, sigma: { users: PEOPLE, seed: 7 } } });
+    try {
+      const emails = new Set<string>();
+      for (const app of ['bigid', 'sigma'] as const) {
+        const state = (await (await fetch(fixtures.apps[app]!.stateUrl)).json()) as { users: { email: string }[] };
+        for (const u of state.users) emails.add(u.email.toLowerCase());
+      }
+      const lines = ['email,name,status,termination_date,manager'];
+      [...emails].forEach((e, i) => {
+        if (i % 20 === 7) return;
+        lines.push(i % 10 === 3 ? `${e},Person ${i},terminated,2026-01-31,boss@example.com` : `${e},Person ${i},active,,`);
+      });
+      const rosterPath = path.join(dir, 'roster.csv');
+      writeFileSync(rosterPath, lines.join('\n'));
+      let configPath = fixtures.configPath;
+      if (APP_COUNT === 4) {
+        // The same two simulators under a second name each: four apps, four listings.
+        const raw = JSON.parse(readFileSync(configPath, 'utf8')) as { apps: Record<string, unknown>; review?: unknown };
+        raw.apps = { ...raw.apps, 'bigid-2': raw.apps.bigid, 'sigma-2': raw.apps.sigma };
+        // 100,000 × 4 is past the default review.maxRows (400,000) by the simulators' named users.
+        raw.review = { maxRows: 1_000_000 };
+        configPath = path.join(path.dirname(fixtures.configPath), 'four-apps.config.json');
+        writeFileSync(configPath, JSON.stringify(raw));
+      }
+      const outDir = path.join(dir, 'review');
+      // Asynchronously: the simulators answer from this process's event loop.
+      const { stdout: out } = await promisify(execFile)(process.execPath, [...process.execArgv, process.argv[1]!, 'child', configPath, rosterPath, outDir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+      const files = Object.entries(r.bytes).map(([f, b]) => `${f} ${MB(b)}`).join(', ');
+      console.log(`review ${PEOPLE.toLocaleString('en-US')} people × ${APP_COUNT} apps, roster ${(lines.length - 1).toLocaleString('en-US')}: ${r.rows.toLocaleString('en-US')} rows${r.complete ? '' : ` INCOMPLETE (${r.errors.join('; ')})`}, peak RSS (maxRSS) ${MB(r.maxRss)} (${MB(r.baseRss)} before the review started), sampled peak ${MB(r.sampledPeakRss)}, ${(r.ms / 1000).toFixed(1)} s; ${files}`);
+    } finally {
+      await fixtures.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
+
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+else await parent();

@@ -87,57 +87,103 @@ function judge(row: ReviewRow, person: RosterPerson | undefined, today: string):
 
 const order = new Map(VERDICTS.map((v, i) => [v, i]));
 
-function compareRows(a: ReconciledRow, b: ReconciledRow): number {
-  return (
-    order.get(a.verdict)! - order.get(b.verdict)! ||
-    cmp(a.app, b.app) ||
-    cmp(a.email.toLowerCase(), b.email.toLowerCase()) ||
-    cmp(a.email, b.email) ||
-    cmp(a.id, b.id)
-  );
+/**
+ * Where a reconciled row goes in every output: by verdict (VERDICTS order), app, email
+ * case-insensitively, email, id, each string compared by UTF-16 code unit as JavaScript
+ * compares strings. As bytes, so that SQLite (which compares BLOBs with memcmp) keeps a
+ * review's rows in this order on disk (listing-db.ts): each string's UTF-16BE bytes with
+ * every 0x00 byte escaped as 00 FF and a 00 00 terminator, so a string sorts before every
+ * longer string it begins, and no string's bytes run into the next field.
+ */
+export function rowOrderKey(row: Pick<ReconciledRow, 'verdict' | 'app' | 'email' | 'id'>): Buffer {
+  const parts = [row.app, row.email.toLowerCase(), row.email, row.id];
+  const out: number[] = [order.get(row.verdict)!];
+  for (const s of parts) {
+    for (let i = 0; i < s.length; i += 1) {
+      const unit = s.charCodeAt(i);
+      for (const byte of [unit >> 8, unit & 0xff]) {
+        out.push(byte);
+        if (byte === 0) out.push(0xff);
+      }
+    }
+    out.push(0, 0);
+  }
+  return Buffer.from(out);
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Missing rows: people active in the roster with no account in an app whose listing is complete. */
+function missingRow(app: string, p: RosterPerson): ReconciledRow {
+  return {
+    app,
+    id: '',
+    email: p.email,
+    name: p.name,
+    role: null,
+    status: 'none',
+    origin: null,
+    lastSeen: null,
+    verdict: 'missing',
+    reason: `active in the roster, no account in ${app}`,
+    person: toPerson(p),
+  };
+}
 
-export function reconcile(rows: ReviewRow[], apps: AppReview[], roster: Roster, options: { now?: Date } = {}): Reconciliation {
+/**
+ * Reconciles one listed row at a time, remembering only which roster person has an
+ * account in which app (a byte per person and app) and the counts: what a review needs
+ * in memory besides the roster, however many accounts it lists. Feed every row in
+ * listing order, then take the missing rows.
+ */
+export interface Reconciler {
+  judge(row: ReviewRow): ReconciledRow;
+  /** The missing rows, app by app in `apps` order, roster order within an app; counted as they are taken. */
+  missing(): Generator<ReconciledRow>;
+  /** Rows per app and verdict, apps in first-seen order (the apps given first). */
+  readonly counts: Record<string, Record<Verdict, number>>;
+}
+
+export function createReconciler(apps: AppReview[], roster: Roster, options: { now?: Date } = {}): Reconciler {
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
   const counts: Record<string, Record<Verdict, number>> = {};
   for (const a of apps) counts[a.app] ??= emptyCounts();
+  const indexOf = new Map(roster.people.map((p, i) => [p, i]));
+  const seen = new Map(apps.map((a) => [a.app, new Uint8Array(roster.people.length)]));
+  const count = (r: ReconciledRow) => {
+    (counts[r.app] ??= emptyCounts())[r.verdict] += 1;
+    return r;
+  };
+  return {
+    counts,
+    judge(row) {
+      const person = roster.byKey.get(emailMatchKey(row.email));
+      const { verdict, reason } = judge(row, person, today);
+      if (person) {
+        const mark = seen.get(row.app);
+        if (mark) mark[indexOf.get(person)!] = 1;
+      }
+      return count({ ...row, verdict, reason, person: person ? toPerson(person) : null });
+    },
+    *missing() {
+      for (const app of apps) {
+        if (!app.complete) continue;
+        const mark = seen.get(app.app)!;
+        for (const [i, p] of roster.people.entries()) {
+          if (p.status !== 'active' || mark[i]) continue;
+          yield count(missingRow(app.app, p));
+        }
+      }
+    },
+  };
+}
 
-  const out: ReconciledRow[] = [];
-  const seen = new Map<string, Set<string>>();
-  for (const row of rows) {
-    const key = emailMatchKey(row.email);
-    const person = roster.byKey.get(key);
-    const { verdict, reason } = judge(row, person, today);
-    out.push({ ...row, verdict, reason, person: person ? toPerson(person) : null });
-    let keys = seen.get(row.app);
-    if (!keys) seen.set(row.app, (keys = new Set()));
-    keys.add(key);
-  }
-
-  for (const app of apps) {
-    if (!app.complete) continue;
-    const keys = seen.get(app.app) ?? new Set<string>();
-    for (const p of roster.people) {
-      if (p.status !== 'active' || keys.has(p.key)) continue;
-      out.push({
-        app: app.app,
-        id: '',
-        email: p.email,
-        name: p.name,
-        role: null,
-        status: 'none',
-        origin: null,
-        lastSeen: null,
-        verdict: 'missing',
-        reason: `active in the roster, no account in ${app.app}`,
-        person: toPerson(p),
-      });
-    }
-  }
-
-  for (const r of out) (counts[r.app] ??= emptyCounts())[r.verdict] += 1;
-  out.sort(compareRows);
-  return { rows: out, counts, orphans: out.filter((r) => r.verdict === 'orphaned') };
+/** The same reconciliation in memory, for a listing already held (tests, small callers). */
+export function reconcile(rows: ReviewRow[], apps: AppReview[], roster: Roster, options: { now?: Date } = {}): Reconciliation {
+  const reconciler = createReconciler(apps, roster, options);
+  const out = rows.map((row) => reconciler.judge(row));
+  out.push(...reconciler.missing());
+  const keyed = out.map((row) => ({ row, key: rowOrderKey(row) }));
+  // Array.prototype.sort is stable: rows with equal keys keep their listing order, as on disk.
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  const sorted = keyed.map((k) => k.row);
+  return { rows: sorted, counts: reconciler.counts, orphans: sorted.filter((r) => r.verdict === 'orphaned') };
 }

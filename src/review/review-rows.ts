@@ -38,6 +38,17 @@ export interface CollectReviewOptions {
   maxRows?: number;
 }
 
+export interface ListReviewOptions extends CollectReviewOptions {
+  /** The review's id: its evidence goes to `<dataDir>/reviews/<id>/<app>/`. */
+  id: string;
+  /**
+   * Takes each page's rows as it arrives, before the next page is read: the listing
+   * is never held whole here (run-review.ts writes it to disk). Rows of all apps come
+   * in the order they were read, which is the order of an unreconciled review.
+   */
+  onRows: (rows: ReviewRow[]) => void;
+}
+
 /** The listing passed `review.maxRows`: nothing is reconciled or written. */
 export function tooManyRowsError(maxRows: number): SeatctlError {
   return new SeatctlError('USAGE', `the listing has more than ${maxRows.toLocaleString('en-US')} accounts; the limit is ${maxRows.toLocaleString('en-US')} per review (config review.maxRows): review fewer apps at once, or raise the limit`, {
@@ -51,15 +62,8 @@ export function tooManyRowsError(maxRows: number): SeatctlError {
  * Apps whose pages can be read independently (BigID offsets, Bill.com tabs) read up to
  * the app's configured concurrency of pages at once (docs/access-review.md).
  */
-export async function collectReview(
-  runtime: Runtime,
-  apps: string[],
-  includeInactive: boolean,
-  options: CollectReviewOptions = {},
-): Promise<{ rows: ReviewRow[]; apps: AppReview[]; id: string }> {
-  const id = newId('review');
-  const rows: ReviewRow[] = [];
-  const { onProgress } = options;
+export async function listReview(runtime: Runtime, apps: string[], includeInactive: boolean, options: ListReviewOptions): Promise<AppReview[]> {
+  const { id, onProgress, onRows } = options;
   const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
   // Over all apps: the cap bounds the memory of the whole review, not of one app.
   let listedRows = 0;
@@ -100,14 +104,17 @@ export async function collectReview(
           // `concurrency` pages ahead of it.
           const next = retriesPages ? { value: await pages.next() } : await runtime.scheduler.run({ app, label: 'list users', kind: 'read', policy, run: () => pages.next() });
           if (next.value.done) break;
+          const rows: ReviewRow[] = [];
           for (const u of next.value.value) {
             if (!includeInactive && (u.status === 'inactive' || u.status === 'archived')) continue;
             rows.push(toRow(u));
-            count += 1;
-            listedRows += 1;
           }
-          // Every app stops at its next page once the review as a whole is over the cap.
+          count += rows.length;
+          listedRows += rows.length;
+          // Every app stops at this page once the review as a whole is over the cap,
+          // before the page is stored: at most `maxRows` accounts are ever kept.
           if (listedRows > maxRows) throw tooManyRowsError(maxRows);
+          onRows(rows);
           onProgress?.(app, count, total);
         }
         onProgress?.(app, count, count);
@@ -123,5 +130,20 @@ export async function collectReview(
     }),
   );
   if (listedRows > maxRows) throw tooManyRowsError(maxRows);
+  return results;
+}
+
+/** The whole listing in memory (tests and benchmarks of the listing itself; a review goes through run-review.ts). */
+export async function collectReview(
+  runtime: Runtime,
+  apps: string[],
+  includeInactive: boolean,
+  options: CollectReviewOptions = {},
+): Promise<{ rows: ReviewRow[]; apps: AppReview[]; id: string }> {
+  const id = newId('review');
+  const rows: ReviewRow[] = [];
+  const results = await listReview(runtime, apps, includeInactive, { ...options, id, onRows: (page) => {
+      for (const r of page) rows.push(r);
+    } });
   return { rows, apps: results, id };
 }

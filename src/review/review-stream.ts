@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { openPrivateFileSync } from '../fs/private-files.js';
 import { once } from 'node:events';
-import { csvRow } from './csv.js';
-import { RECONCILED_COLUMNS, renderReviewHtml, reviewJsonHead, type ReviewFormat, type ReviewResult } from './review-output.js';
-import { REVIEW_COLUMNS } from './review-rows.js';
+import { reviewParts, type ReviewFormat, type ReviewResult, type ReviewSource } from './review-output.js';
 
 /**
- * The CSV and JSON renderings as a sequence of chunks, so a 100,000-row review is written
- * to disk a few kilobytes at a time instead of first becoming one string of hundreds of
- * megabytes (and a second copy as the Buffer written). The bytes are exactly those of
- * renderReviewCsv / renderReviewJson (test/review/review-stream.spec.ts compares them).
+ * Every rendering as a sequence of chunks, so a 100,000-row review is written to disk
+ * 64 KiB at a time, read row by row from its working database, instead of first
+ * becoming one string of hundreds of megabytes (and a second copy as the Buffer
+ * written). The bytes are exactly those of renderReview (test/review/review-stream.spec.ts).
  */
 const CHUNK_CHARS = 64 * 1024;
 
@@ -26,38 +24,9 @@ function* batched(parts: Iterable<string>): Generator<string> {
   if (buf) yield buf;
 }
 
-function* csvParts(r: ReviewResult): Generator<string> {
-  if (!r.reconciliation) {
-    yield csvRow([...REVIEW_COLUMNS]);
-    for (const row of r.rows) yield csvRow(REVIEW_COLUMNS.map((c) => row[c]));
-    return;
-  }
-  yield csvRow([...REVIEW_COLUMNS, ...RECONCILED_COLUMNS]);
-  for (const row of r.reconciliation.rows) {
-    yield csvRow([...REVIEW_COLUMNS.map((c) => row[c]), row.verdict, row.reason, row.person?.status ?? '', row.person?.terminationDate ?? '', row.person?.manager ?? '']);
-  }
-}
-
-function* jsonParts(r: ReviewResult): Generator<string> {
-  const head = reviewJsonHead(r);
-  // `{"review":{…head…}}` minus its two closing braces, then `rows` as the last key, as
-  // JSON.stringify({ review: { ...head, rows } }) writes it.
-  yield JSON.stringify({ review: head }).slice(0, -2) + ',"rows":[';
-  const rows: readonly unknown[] = r.reconciliation ? r.reconciliation.rows : r.rows;
-  for (let i = 0; i < rows.length; i += 1) yield (i ? ',' : '') + JSON.stringify(rows[i]);
-  yield ']}}\n';
-}
-
-/** The review in `format`, chunk by chunk (HTML is still built whole: its sections need every row). */
-export function reviewChunks(r: ReviewResult, format: ReviewFormat): Iterable<string> {
-  switch (format) {
-    case 'csv':
-      return batched(csvParts(r));
-    case 'json':
-      return batched(jsonParts(r));
-    case 'html':
-      return [renderReviewHtml(r)];
-  }
+/** The review in `format`, in chunks of about 64 KiB. */
+export function reviewChunks(r: ReviewResult | ReviewSource, format: ReviewFormat): Iterable<string> {
+  return batched(reviewParts(r, format));
 }
 
 /**
@@ -65,7 +34,7 @@ export function reviewChunks(r: ReviewResult, format: ReviewFormat): Iterable<st
  * stream's buffer is full, and returns the SHA-256 of the bytes written (what the
  * `reviewed` audit record lists for `jobs verify`).
  */
-export async function writeReviewFile(r: ReviewResult, format: ReviewFormat, file: string): Promise<string> {
+export async function writeReviewFile(r: ReviewResult | ReviewSource, format: ReviewFormat, file: string): Promise<string> {
   const hash = createHash('sha256');
   // Our own O_NOFOLLOW descriptor: a symlink planted at review.csv must not redirect the write.
   const out = createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate') });

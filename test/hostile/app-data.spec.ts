@@ -1,7 +1,9 @@
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
 import { parseCsv } from '../../src/review/csv-parse.js';
-import { renderReview } from '../../src/review/review-output.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ReconciledRow } from '../../src/review/reconcile.js';
 import { runReview } from '../../src/review/run-review.js';
 import type { ReviewRequest } from '../../src/model/index.js';
 import { groundTruth } from '../support/api-env.js';
@@ -57,6 +59,15 @@ test.beforeAll(async () => {
   insertSigma('John', 'Doe', LOOKALIKE);
 });
 test.afterAll(async () => env?.close());
+
+/** A review as the engine runs it, into files; its rows as review.json holds them, and the three files as written. */
+async function runReviewFiles(request: ReviewRequest): Promise<{ rows: ReconciledRow[]; complete: boolean; apps: unknown; files: Record<'csv' | 'json' | 'html', string> }> {
+  const dir = path.join(env.dir, 'hostile-review');
+  const { summary } = await runReview(env.runtime, request, { dir });
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  const files = { csv: read('review.csv'), json: read('review.json'), html: read('review.html') };
+  return { rows: (JSON.parse(files.json) as { review: { rows: ReconciledRow[] } }).review.rows, complete: summary.complete, apps: summary.apps, files };
+}
 
 const review = (roster = ROSTER): ReviewRequest => ({ kind: 'review', apps: 'all', includeInactive: true, offboardOrphans: false, roster: { csv: roster, source: 'hr.csv' } });
 
@@ -168,18 +179,16 @@ test('hostile app data #1: a review and an offboarding over generated hostile ac
       // The review, as the CLI and the engine run it: every account the simulators hold,
       // with the verdict the documented rules give it, and nothing else.
       const truth = await accounts();
-      const { result, summary } = await runReview(env.runtime, review());
-      expect(summary.complete, JSON.stringify(summary.apps)).toBe(true);
-      const rows = result.reconciliation!.rows;
+      const { rows, complete, apps, files } = await runReviewFiles(review());
+      expect(complete, JSON.stringify(apps)).toBe(true);
       expect(rows.map((r) => `${r.app} ${r.id} ${r.email} ${r.verdict}`).sort()).toEqual(expectedRows(truth, ROSTER_PEOPLE));
       // The look-alike is never the real person: not in the roster, so orphaned while it has access.
       expect(rows.filter((r) => r.email === LOOKALIKE).map((r) => [r.app, r.verdict, r.person])).toEqual([
         ['bigid', 'orphaned', null],
         ['sigma', 'orphaned', null],
       ]);
-      checkHtml(renderReview(result, 'html'), `review of ${JSON.stringify(people).slice(0, 200)}`);
-      expect(checkCsv(renderReview(result, 'csv'), 'review CSV')).toBe(rows.length + 1);
-      expect(JSON.parse(renderReview(result, 'json')).review.rows).toHaveLength(rows.length);
+      checkHtml(files.html, `review of ${JSON.stringify(people).slice(0, 200)}`);
+      expect(checkCsv(files.csv, 'review CSV')).toBe(rows.length + 1);
 
       // An offboarding job over the service for each of them, judged by the simulators.
       for (const a of added) {
@@ -215,8 +224,7 @@ test('hostile app data #2: offboarding the real person leaves the look-alike acc
 test("hostile app data #3: a roster row with the look-alike address does not vouch for the real person's account", async () => {
   const roster = `email,name,status\n${LOOKALIKE},John Doe,active\n`;
   const truth = await accounts();
-  const { result } = await runReview(env.runtime, review(roster));
-  const rows = result.reconciliation!.rows;
+  const { rows } = await runReviewFiles(review(roster));
   expect(rows.map((r) => `${r.app} ${r.id} ${r.email} ${r.verdict}`).sort()).toEqual(expectedRows(truth, [{ email: LOOKALIKE, status: 'active', terminationDate: '' }]));
   // The real person's accounts match no roster row; the look-alike's match the row.
   expect(rows.filter((r) => r.email === REAL).map((r) => [r.app, r.person])).toEqual([

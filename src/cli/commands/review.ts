@@ -5,7 +5,7 @@ import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
 import { reviewRequestSchema, type ReviewRequest } from '../../model/index.js';
-import type { ReviewFormat } from '../../review/review-output.js';
+import type { ReviewFormat, ReviewSource } from '../../review/review-output.js';
 import { reviewChunks, writeReviewFile } from '../../review/review-stream.js';
 import { parseRosterColumnsOption } from '../../review/roster.js';
 import { orphanTargets, reviewRoster, runReview } from '../../review/run-review.js';
@@ -59,13 +59,16 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
     reviewRoster(request, ctx.config.review);
     const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
     const progress = createReviewProgress(io, apps, !flags.json);
-    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update, limits: ctx.config.review });
-    progress.done();
-    if (opts.out) {
-      // Relative to the command's working directory, like --roster and --config (not the process's).
-      await writeReviewFile(result, format, path.resolve(io.cwd, opts.out));
-      io.stderr(`review written to ${opts.out} (${format})\n`);
-    } else for (const chunk of reviewChunks(result, format)) io.stdout(chunk);
+    // The review is streamed from its working database while that still exists (run-review.ts `emit`).
+    const emit = async (review: ReviewSource): Promise<void> => {
+      progress.done();
+      if (opts.out) {
+        // Relative to the command's working directory, like --roster and --config (not the process's).
+        await writeReviewFile(review, format, path.resolve(io.cwd, opts.out));
+        io.stderr(`review written to ${opts.out} (${format})\n`);
+      } else for (const chunk of reviewChunks(review, format)) io.stdout(chunk);
+    };
+    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update, limits: ctx.config.review, emit });
     for (const a of summary.apps) {
       io.stderr(`${a.app}: ${a.count} users${a.complete ? '' : ` — INCOMPLETE (${a.error?.code}: ${a.error?.message})`}\n`);
     }
