@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../src/queue/scheduler.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -5,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { launchFixtures } from '../fixtures/launch.js';
 import { loadConfigFile } from '../src/config/load-config.js';
-import { builtInDrivers } from '../src/drivers/registry.js';
+import { builtInDrivers } from '../src/composition/built-in-drivers.js';
 import { createRuntime } from '../src/engine/runtime.js';
 import { createLogger } from '../src/log/logger.js';
 import { createRedactor } from '../src/log/redactor.js';
@@ -46,7 +47,7 @@ async function child(configPath: string, rosterPath: string, outDir: string): Pr
   const config = await loadConfigFile(configPath, builtInDrivers());
   const redactor = createRedactor();
   const log = createLogger({ redactor, level: 'error' });
-  const runtime = createRuntime({ config, log, redactor });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log) });
   // What the process holds before the review reads anything (node, tsx, seatctl's modules).
   const baseRss = process.memoryUsage().rss;
   const started = Date.now();

@@ -1,3 +1,4 @@
+import { schedulerForApps } from '../../src/queue/scheduler.js';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,5 +83,5 @@ export function syntheticRuntime(apps: Record<string, SyntheticApp>): { runtime:
   const config = parseConfig(raw, registry, { source: path.join(dir, 'seatctl.config.json'), baseDir: dir });
   const redactor = createRedactor();
   const log = createLogger({ redactor, level: 'error', destination: { write: () => undefined } });
-  return { runtime: createRuntime({ config, log, redactor }), dataDir: config.dataDir };
+  return { runtime: createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log) }), dataDir: config.dataDir };
 }
