@@ -77,7 +77,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
 
   const must = async (jobId: string): Promise<StoredJob> => {
     const stored = await store.get(jobId);
-    if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+    if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
     return stored;
   };
 

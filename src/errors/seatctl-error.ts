@@ -25,7 +25,12 @@ export const ERROR_CODES = {
   TIMEOUT: 'retryable',
   /** the OIDC IdP's discovery document or signing keys could not be fetched (HTTP 503) */
   IDP_UNAVAILABLE: 'retryable',
+  /** no account for the person in the app (a driver's look-up); never used for seatctl's own records */
   USER_NOT_FOUND: 'permanent',
+  /** no job with that id in the store */
+  JOB_NOT_FOUND: 'permanent',
+  /** no such evidence file or report in the job's folder */
+  ARTIFACT_NOT_FOUND: 'permanent',
   ROLE_INVALID: 'permanent',
   FORBIDDEN: 'permanent',
   CONFLICT: 'permanent',
@@ -101,5 +106,6 @@ export function toSeatctlError(err: unknown): SeatctlError {
 
 /** Errors the user caused by what they typed (or asked for what they may not do): exit code 2, not 1. */
 export function isUsageError(err: unknown): boolean {
-  return err instanceof SeatctlError && (err.code === 'USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'SECRET_UNRESOLVED' || err.code === 'SELF_APPROVAL');
+  // A job id that names no job is the caller's mistake, like any other bad argument.
+  return err instanceof SeatctlError && (err.code === 'USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'SECRET_UNRESOLVED' || err.code === 'SELF_APPROVAL' || err.code === 'JOB_NOT_FOUND');
 }

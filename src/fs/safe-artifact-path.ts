@@ -14,10 +14,10 @@ export async function safeArtifactPath(root: string, requested: string): Promise
     realRoot = await realpath(root);
     real = await realpath(path.join(root, decoded));
   } catch {
-    throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
+    throw new SeatctlError('ARTIFACT_NOT_FOUND', 'no such artifact');
   }
   if (!real.startsWith(realRoot + path.sep)) throw new SeatctlError('USAGE', 'artifact path: not a path inside the job folder', { details: { field: 'path' } });
-  if (!(await stat(real)).isFile()) throw new SeatctlError('USER_NOT_FOUND', 'no such artifact');
+  if (!(await stat(real)).isFile()) throw new SeatctlError('ARTIFACT_NOT_FOUND', 'no such artifact');
   return real;
 }
 

@@ -18,7 +18,7 @@ export interface JobVerification {
 /** Re-checks a job's audit hash chain and every artifact hash (`seatctl jobs verify`). */
 export async function verifyJob(store: JobStore, dataDir: string, jobId: string): Promise<JobVerification> {
   const stored = await store.get(jobId);
-  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+  if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
   const records = await store.audit(jobId);
   const verdict = verifyAuditChain(records);
   const artifacts = [...(await verifyArtifacts(jobDir(dataDir, jobId), stored.job.tasks)), ...(await verifyReviewFiles(jobDir(dataDir, jobId), records))];
@@ -55,7 +55,7 @@ async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<A
  */
 export async function writeJobReport(store: JobStore, dataDir: string, jobId: string): Promise<string> {
   const stored = await store.get(jobId);
-  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
+  if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
   if (stored.job.kind === 'review') {
     const reviewHtml = path.join(jobDir(dataDir, jobId), 'review.html');
     if (await stat(reviewHtml).then((s) => s.isFile(), () => false)) return reviewHtml;

@@ -49,7 +49,7 @@ export interface AppDeps {
   console?: Pick<ConsoleDeps, 'sessions' | 'ssoLoginPath'>;
 }
 
-const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, USER_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503 };
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, JOB_NOT_FOUND: 404, ARTIFACT_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
   return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });
@@ -221,6 +221,6 @@ function bodyHash(request: unknown, runAt: string | undefined): string {
 async function mustGet(store: JobStore, id: string) {
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SeatctlError('USAGE', 'job id: not a job id', { details: { field: 'id' } });
   const stored = await store.get(id);
-  if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${id}`);
+  if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${id}`);
   return stored;
 }

@@ -57,7 +57,7 @@ const NOTICES: Record<string, string> = {
   undo: 'Undo job submitted; it waits for an approver.',
 };
 
-const STATUS_OF: Partial<Record<string, number>> = { USAGE: 400, FORBIDDEN: 403, SELF_APPROVAL: 403, USER_NOT_FOUND: 404, CONFLICT: 409 };
+const STATUS_OF: Partial<Record<string, number>> = { USAGE: 400, FORBIDDEN: 403, SELF_APPROVAL: 403, JOB_NOT_FOUND: 404, ARTIFACT_NOT_FOUND: 404, CONFLICT: 409 };
 
 
 function parseOr400<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -73,9 +73,9 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
   const session = (permission: ConsoleRouteConfig['permission'], forms = false) => ({ config: { console: 'session', permission, ...(forms ? { forms } : {}) } satisfies ConsoleRouteConfig });
 
   const mustGet = async (id: string) => {
-    if (!JOB_ID.test(id)) throw new SeatctlError('USER_NOT_FOUND', 'no such job');
+    if (!JOB_ID.test(id)) throw new SeatctlError('JOB_NOT_FOUND', 'no such job');
     const stored = await deps.store.get(id);
-    if (!stored) throw new SeatctlError('USER_NOT_FOUND', `no job ${id}`);
+    if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${id}`);
     return stored;
   };
 

@@ -202,7 +202,7 @@ async function must(store: JobStore, id: string) {
   // The same rule as the HTTP API's: an id that cannot be one is named as such, quoted.
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw new SeatctlError('USAGE', `id: ${JSON.stringify(id.length > 60 ? `${id.slice(0, 57)}...` : id)} is not a job id`, { details: { field: 'id' } });
   const stored = await store.get(id);
-  if (!stored) throw new SeatctlError('USAGE', `no job ${id} in this data dir`);
+  if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${id} in this data dir`, { details: { field: 'id' } });
   return stored;
 }
 
@@ -254,7 +254,7 @@ export async function remote(io: CliIO, opts: Remote, method: 'GET' | 'POST', pa
   const json = (await res.body.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (res.statusCode >= 400) {
     // A requester refused by separation of duties exits 2 here too, as a local approval would.
-    const code = res.statusCode === 401 ? 'AUTH_FAILED' : res.statusCode === 404 ? 'USER_NOT_FOUND' : res.statusCode === 409 ? 'CONFLICT' : json.error?.code === 'SELF_APPROVAL' ? 'SELF_APPROVAL' : 'UPSTREAM_REJECTED';
+    const code = res.statusCode === 401 ? 'AUTH_FAILED' : res.statusCode === 404 ? (json.error?.code === 'ARTIFACT_NOT_FOUND' ? 'ARTIFACT_NOT_FOUND' : 'JOB_NOT_FOUND') : res.statusCode === 409 ? 'CONFLICT' : json.error?.code === 'SELF_APPROVAL' ? 'SELF_APPROVAL' : 'UPSTREAM_REJECTED';
     throw new SeatctlError(code, `server: ${json.error?.message ?? `HTTP ${res.statusCode}`}`, { retryClass: 'permanent' });
   }
   return json;
