@@ -11,9 +11,8 @@ import type { WebhookTarget } from './webhook-targets.js';
  * webhook listens for. It wraps the store's setStatus, so every place the engine
  * changes a status (approval wait, finish, cancel, review, and any added later) is
  * covered without the engine knowing about webhooks (and its decide, where a rejection
- * cancels the job). The messages are written right
- * after the status, before the engine takes its next step, so a restart finds them;
- * only a crash between those two writes loses one (documented in docs/notifications.md).
+ * cancels the job). The messages are written in the same transaction as the status
+ * they announce, so a crash at any point either loses both or keeps both.
  */
 export interface OutboxDeps {
   targets: ReadonlyMap<string, WebhookTarget>;
@@ -47,30 +46,26 @@ export function withWebhookOutbox(store: JobStore, deps: OutboxDeps): JobStore {
   const now = deps.now ?? (() => new Date());
   const wrapped = Object.create(store) as JobStore;
   const listened = (status: JobStatus): boolean => NOTIFIED.has(status) && [...deps.targets.values()].some((t) => t.events.includes(status as NotifyEvent));
-  const enqueue = async (jobId: string, status: JobStatus): Promise<void> => {
-    try {
-      const stored = await store.get(jobId);
-      if (!stored) return;
-      const messages = outboxMessages(stored, status as NotifyEvent, deps.targets.values(), now());
-      await store.enqueueDeliveries(messages);
-      deps.onEnqueued?.();
-    } catch (err) {
-      // A job's lifecycle never depends on its notifications; the loss is logged loudly.
-      deps.log.error({ job: jobId, event: status, err: (err as Error).message }, 'could not queue webhook notifications');
-    }
+  /** The messages about `status`, from the job as it is just before the change. */
+  const messagesFor = async (jobId: string, status: JobStatus): Promise<NewDelivery[]> => {
+    if (!listened(status)) return [];
+    const stored = await store.get(jobId);
+    return stored ? outboxMessages(stored, status as NotifyEvent, deps.targets.values(), now()) : [];
   };
+  // The messages go into the store with the status change itself (one transaction),
+  // and only if the status really changed: a stored change is always announced, a
+  // status written twice once.
   wrapped.setStatus = async (jobId: string, status: JobStatus, finishedAt?: string | null) => {
-    const wanted = listened(status);
-    // Only a change is news: a job asked for approval again after a re-plan is, the same status written twice is not.
-    const before = wanted ? (await store.get(jobId))?.job.status : undefined;
-    await store.setStatus(jobId, status, finishedAt);
-    if (wanted && before !== status) await enqueue(jobId, status);
+    const messages = await messagesFor(jobId, status);
+    await store.setStatus(jobId, status, finishedAt, messages);
+    if (messages.length) deps.onEnqueued?.();
   };
   // A rejection cancels the job inside the store's decision write (so no approval can
-  // complete beside it): that status change is announced here.
+  // complete beside it): its messages are stored in that same write.
   wrapped.decide = async (jobId, decision) => {
-    const result = await store.decide(jobId, decision);
-    if (result.ok && decision.decision === 'reject' && listened('cancelled')) await enqueue(jobId, 'cancelled');
+    const messages = decision.decision === 'reject' ? await messagesFor(jobId, 'cancelled') : [];
+    const result = await store.decide(jobId, decision, messages);
+    if (result.ok && messages.length) deps.onEnqueued?.();
     return result;
   };
   return wrapped;

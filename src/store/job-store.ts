@@ -145,8 +145,13 @@ export interface JobStore {
   get(jobId: string): Promise<StoredJob | null>;
   /** Newest first. */
   list(filter: ListFilter): Promise<{ jobs: StoredJob[]; nextCursor: string | null }>;
-  /** A change of status is also appended to statusHistory, at finishedAt when given, else now. */
-  setStatus(jobId: string, status: JobStatus, finishedAt?: string | null): Promise<void>;
+  /**
+   * A change of status is also appended to statusHistory, at finishedAt when given, else
+   * now. `announce` (webhook messages about this change) is stored in the same
+   * transaction, and only when the status really changes: the outbox never misses a
+   * change that was stored, nor repeats one written twice.
+   */
+  setStatus(jobId: string, status: JobStatus, finishedAt?: string | null, announce?: NewDelivery[]): Promise<void>;
   /** approversRequired: distinct approvers the plan needs (1 when omitted). */
   setPlan(jobId: string, planHash: string, approvalReasons: string[], approversRequired?: number): Promise<void>;
   /**
@@ -155,8 +160,9 @@ export interface JobStore {
    * principal) and with its effect: the approval that makes the count sets approvedHash,
    * a rejection sets the job `cancelled`. Two approvers at once: one completes, never both.
    * The caller checks who may decide (the requester may not); the store only counts.
+   * `announce` is stored with a rejection that went through (it cancels the job).
    */
-  decide(jobId: string, decision: Decision): Promise<DecideResult>;
+  decide(jobId: string, decision: Decision, announce?: NewDelivery[]): Promise<DecideResult>;
   /** Upserts the whole task (status, outcome, plan, after, evidence index…). */
   saveTask(task: Task): Promise<void>;
   recordAttempt(jobId: string, attempt: AttemptRecord): Promise<void>;

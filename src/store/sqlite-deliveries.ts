@@ -51,11 +51,22 @@ function isoTime(value: string, field: string): string {
   return time.toISOString();
 }
 
-export function sqliteDeliveryMethods(db: Database, now: () => Date): DeliveryMethods {
+/**
+ * Inserts outbox messages inside whatever transaction is open (the caller's status
+ * change, or enqueueDeliveries' own); an id already stored is left as it is.
+ */
+export function deliveryInserter(db: Database): (deliveries: readonly NewDelivery[]) => void {
   const insert = db.prepare(`
     INSERT INTO webhook_deliveries (id, webhook, job_id, event, body, status, attempts, next_attempt_at, created_at)
     VALUES (@id, @webhook, @jobId, @event, @body, 'pending', 0, @createdAt, @createdAt)
     ON CONFLICT (id) DO NOTHING`);
+  return (deliveries) => {
+    for (const d of deliveries) insert.run({ id: d.id, webhook: d.webhook, jobId: d.jobId, event: d.event, body: d.body, createdAt: isoTime(d.createdAt, 'createdAt') });
+  };
+}
+
+export function sqliteDeliveryMethods(db: Database, now: () => Date): DeliveryMethods {
+  const insertAll = deliveryInserter(db);
   const due = db.prepare<[string, number], DeliveryRow>(`
     SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
     ORDER BY next_attempt_at, created_at, id LIMIT ?`);
@@ -69,9 +80,7 @@ export function sqliteDeliveryMethods(db: Database, now: () => Date): DeliveryMe
   const byJob = db.prepare<[string], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE job_id = ? ORDER BY created_at, id');
   const all = db.prepare<[], DeliveryRow>('SELECT * FROM webhook_deliveries ORDER BY created_at, id');
 
-  const enqueue = db.transaction((deliveries: NewDelivery[]) => {
-    for (const d of deliveries) insert.run({ id: d.id, webhook: d.webhook, jobId: d.jobId, event: d.event, body: d.body, createdAt: isoTime(d.createdAt, 'createdAt') });
-  });
+  const enqueue = db.transaction((deliveries: NewDelivery[]) => insertAll(deliveries));
   const claimDue = db.transaction((at: Date, leaseMs: number, limit: number): Delivery[] => {
     const until = new Date(at.getTime() + leaseMs).toISOString();
     return due.all(at.toISOString(), limit).map((row) => {

@@ -4,9 +4,9 @@ import { SeatctlError } from '../errors/index.js';
 import { jobRequestSchema, jobSchema, jobStatusSchema, taskSchema, type Job, type JobStatus, type Task } from '../model/index.js';
 import { FIRST_AUDIT_SEQ, GENESIS_HASH, auditHash } from './audit-chain.js';
 import { canonicalJson } from './canonical-json.js';
-import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobStore, ListFilter, StoredJob } from './job-store.js';
+import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobStore, ListFilter, NewDelivery, StoredJob } from './job-store.js';
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
-import { sqliteDeliveryMethods } from './sqlite-deliveries.js';
+import { deliveryInserter, sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
@@ -107,11 +107,16 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     sql.insertPerson.run({ jobId: valid.jobId, email: personKey(valid.subject.email) });
   });
 
-  const setStatus = db.transaction((jobId: string, status: JobStatus, finishedAt: string | null | undefined): void => {
+  const announce = deliveryInserter(db);
+
+  const setStatus = db.transaction((jobId: string, status: JobStatus, finishedAt: string | null | undefined, messages: readonly NewDelivery[]): void => {
     const current = sql.statusOf.get(jobId);
     if (!current) throw notFound(jobId);
     const at = now().toISOString();
-    if (current.status !== status) sql.insertHistory.run({ jobId, status, at: finishedAt ?? at });
+    if (current.status !== status) {
+      sql.insertHistory.run({ jobId, status, at: finishedAt ?? at });
+      announce(messages);
+    }
     // finishedAt omitted: keep what is there (a status change is not always an ending).
     sql.setStatus.run({ id: jobId, status, setFinished: finishedAt === undefined ? 0 : 1, finishedAt: finishedAt ?? null, updatedAt: at });
   });
@@ -134,7 +139,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     return { seq, jobId, at, kind, data: stored, hash, prevHash };
   });
 
-  const decide = db.transaction((jobId: string, decision: Decision): DecideResult => {
+  const decide = db.transaction((jobId: string, decision: Decision, messages: readonly NewDelivery[]): DecideResult => {
     const valid = checkedForWrite(decisionSchema, decision, 'decision', jobId);
     const row = sql.jobById.get(jobId);
     if (!row) throw notFound(jobId);
@@ -148,6 +153,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     let complete = true;
     if (valid.decision === 'reject') {
       sql.insertHistory.run({ jobId, status: 'cancelled', at: valid.at });
+      announce(messages);
       sql.setStatus.run({ id: jobId, status: 'cancelled', setFinished: 1, finishedAt: valid.at, updatedAt });
     } else {
       complete = sql.approversOf.get({ jobId, planHash: valid.planHash })!.n >= Math.max(1, row.approvers_required);
@@ -184,9 +190,9 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       return { jobs: readJobs(page), nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null };
     },
 
-    async setStatus(jobId: string, status: JobStatus, finishedAt?: string | null) {
+    async setStatus(jobId: string, status: JobStatus, finishedAt?: string | null, messages: NewDelivery[] = []) {
       const valid = checkedForWrite(jobStatusSchema, status, 'status', jobId);
-      setStatus.immediate(jobId, valid, finishedAt);
+      setStatus.immediate(jobId, valid, finishedAt, messages);
     },
 
     async setPlan(jobId, planHash, approvalReasons, approversRequired = 1) {
@@ -197,10 +203,10 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       updateJob(jobId, () => sql.setPlan.run({ id: jobId, planHash, reasons: JSON.stringify(reasons), approvers, updatedAt: now().toISOString() }).changes);
     },
 
-    async decide(jobId, decision) {
+    async decide(jobId, decision, messages = []) {
       // IMMEDIATE: the checks, the count and the write happen under one write lock, so two
       // approvers at once (two processes, or the service and a CLI) cannot both complete.
-      return decide.immediate(jobId, decision);
+      return decide.immediate(jobId, decision, messages);
     },
 
     async saveTask(task) {

@@ -100,7 +100,7 @@ test('issue 13 item 4: an approved job sends signed awaiting_approval then succe
   expect(stored.map((d) => [d.event, d.status, d.attempts])).toEqual([['awaiting_approval', 'delivered', 1], ['succeeded', 'delivered', 1]]);
 });
 
-test('issue 13 item 4: a failing job sends failed, a cancelled one awaiting_approval then cancelled', async () => {
+test('issue 13 item 4: a failing job sends failed, a cancelled or rejected one awaiting_approval then cancelled', async () => {
   const { env, hook } = await signedHook();
   env.bigid.faults.enqueue({ kind: '503', method: 'PUT', pathPrefix: '/api/v1/users/', times: 50 });
   const failing = await env.call('POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'] });
@@ -116,6 +116,17 @@ test('issue 13 item 4: a failing job sends failed, a cancelled one awaiting_appr
     ['job.awaiting_approval', toCancel.json.job.id],
     ['job.cancelled', toCancel.json.job.id],
   ]);
+
+  // A rejection cancels the job inside the approval store's own write: announced too, once.
+  const toReject = await env.call('POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], requireApproval: true });
+  const waiting = await env.waitFor(toReject.json.job.id, ['awaiting_approval']);
+  expect((await env.call('POST', `/v1/jobs/${waiting.id}/reject`, { planHash: waiting.planHash, reason: 'not approved by HR' }, AS_APPROVER)).status).toBe(200);
+  const five = await waitAccepted(hook, 5);
+  expect(five.slice(3).map((r) => [payload(r).type, payload(r).data.jobId, payload(r).data.status])).toEqual([
+    ['job.awaiting_approval', waiting.id, 'awaiting_approval'],
+    ['job.cancelled', waiting.id, 'cancelled'],
+  ]);
+  expect((await deliveries(env, waiting.id)).map((d) => d.event)).toEqual(['awaiting_approval', 'cancelled']);
 });
 
 test('issue 13 item 4: after a 500 and a 429 with Retry-After the same message is delivered, same webhook-id', async () => {

@@ -79,6 +79,21 @@ export function outboxConformance(name: string, test: StoreTest): void {
       expect((await store.claimDeliveries(at(60), 1000, 10)).map((d) => [d.id, d.attempts])).toEqual([[a!.id, 2]]);
     });
 
+    test('messages given with a status change are stored in the same write, and only when the status changes', async ({ h }) => {
+      const store = await pinned(h);
+      const { job, meta } = makeJob();
+      await store.create(job, meta);
+      const message = (n: number): NewDelivery => ({ id: `msg_${job.id}_s${n}`, webhook: 'ops', jobId: job.id, event: 'succeeded', body: `{"n":${n}}`, createdAt: at(n).toISOString() });
+      await store.setStatus(job.id, 'running');
+      await store.setStatus(job.id, 'succeeded', at(1).toISOString(), [message(1)]);
+      // The same status again: no second announcement.
+      await store.setStatus(job.id, 'succeeded', at(2).toISOString(), [message(2)]);
+      expect((await store.deliveries(job.id)).map((d) => d.id)).toEqual([message(1).id]);
+      // A status change for a job that does not exist stores nothing at all.
+      await expect(store.setStatus('job_missing', 'failed', null, [{ ...message(3), jobId: 'job_missing' }])).rejects.toThrow();
+      expect(await store.deliveries('job_missing')).toEqual([]);
+    });
+
     test('a second handle sees the messages and cannot take a leased one; all survive a reopen', async ({ h }) => {
       const store = await pinned(h);
       const messages = await jobWithMessages(store, 2);
