@@ -9,18 +9,20 @@ import { registerFixtures } from './commands/fixtures-up.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerReplay } from './commands/replay.js';
-import { registerServe } from './commands/serve.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerNewDriver } from './commands/new-driver.js';
 import { terminalSafeIO } from './terminal-text.js';
 import { packageVersion } from './version.js';
 import { registerTestDriver } from './commands/test-driver.js';
 
+/** Adds a command to the tree; commands from above the CLI (the service's `serve`) come in this way. */
+export type CommandRegistrar = (program: Command, io: CliIO, run: (fn: () => Promise<number>) => Promise<void>, globals: () => GlobalFlags) => void;
+
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
  * typed something wrong (bad flag, bad config) — so scripts can tell them apart.
  */
-export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO, extra: readonly CommandRegistrar[] = []): Promise<number> {
   const io = terminalSafeIO(rawIO);
   let exitCode: number = EXIT.OK;
   const program = new Command('seatctl')
@@ -52,10 +54,10 @@ export async function runCli(argv: string[], rawIO: CliIO): Promise<number> {
   registerDemo(program, io, run, globals);
   registerDoctor(program, io, run, globals);
   registerReplay(program, io, run, globals);
-  registerServe(program, io, run, globals);
   registerJobs(program, io, run, globals);
   registerNewDriver(program, io, run, globals);
   registerTestDriver(program, io, run, globals);
+  for (const register of extra) register(program, io, run, globals);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -2,41 +2,6 @@ import path from 'node:path';
 import type { Job, Task } from '../model/index.js';
 import { jobDir } from '../audit/job-folder.js';
 
-/** The --json document: one object, stable keys, for scripts and the service alike. */
-export function jobDocument(job: Job, dataDir: string) {
-  return {
-    job: {
-      id: job.id,
-      kind: job.kind,
-      status: job.status,
-      dryRun: job.dryRun,
-      createdAt: job.createdAt,
-      finishedAt: job.finishedAt,
-      dir: jobDir(dataDir, job.id),
-      tasks: job.tasks.map((t) => ({
-        id: t.id,
-        app: t.app,
-        action: t.action,
-        email: t.subject.email,
-        status: t.status,
-        startedAt: t.startedAt,
-        finishedAt: t.finishedAt,
-        outcome: t.outcome,
-        detail: t.detail,
-        notes: t.notes,
-        attempts: t.attempts,
-        ...(t.error ? { error: t.error } : {}),
-        before: t.plan?.before ? { id: t.plan.before.id, status: t.plan.before.status, role: t.plan.before.role } : null,
-        after: t.after ? { id: t.after.id, status: t.after.status, role: t.after.role } : null,
-        evidence: {
-          dir: `${jobDir(dataDir, job.id)}/${t.id}`,
-          requests: t.evidence.filter((e) => e.kind === 'request').length,
-          files: t.evidence.flatMap((e) => ('path' in e ? [e.path] : [])),
-        },
-      })),
-    },
-  };
-}
 
 const SYMBOL: Record<string, string> = { changed: '✔', noop: '=', not_found: '∅', planned: '…', awaiting_approval: '⏸', failed: '✘' };
 
@@ -75,3 +40,4 @@ export function humanSummary(job: Job, dataDir: string): string {
   lines.push(`evidence: ${jobDir(dataDir, job.id)}`);
   return lines.join('\n') + '\n';
 }
+

@@ -36,16 +36,6 @@ export const createJobBodySchema = z.discriminatedUnion('kind', [
 export const JOB_BODY_LIMIT = 64 * 1024;
 export const REVIEW_BODY_LIMIT = 9 * 1024 * 1024;
 
-const planHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character hex SHA-256');
-export const approveBodySchema = z.object({ planHash: planHashSchema }).strict();
-
-/** A rejection names the plan it refuses and says why; the reason goes into the audit chain and the report. */
-export const rejectBodySchema = z
-  .object({
-    planHash: planHashSchema,
-    reason: z.string().trim().min(1, 'say why the plan is rejected').max(1000).describe('why the plan is rejected; shown to the requester and kept in the audit chain'),
-  })
-  .strict();
 
 export const listQuerySchema = z
   .object({

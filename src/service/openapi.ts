@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { approveBodySchema, createJobBodySchema, listQuerySchema, rejectBodySchema, undoBodySchema } from './job-body.js';
+import { createJobBodySchema, listQuerySchema, undoBodySchema } from './job-body.js';
+import { approveBodySchema, rejectBodySchema } from '../model/index.js';
 
 /**
  * The HTTP API as OpenAPI 3.1, built from the same zod schemas that validate the

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { approvalWaits, jobTiming, taskDurationMs } from '../../src/engine/job-timing.js';
-import { jobPeople } from '../../src/service/job-document.js';
+import { jobPeople } from '../../src/report/job-document.js';
 import type { StoredJob } from '../../src/store/job-store.js';
 import { makeJob } from '../store/store-fixtures.js';
 

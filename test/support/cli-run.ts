@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { runCli } from '../../src/cli/program.js';
+import { runSeatctl } from '../../src/composition/seatctl.js';
 import { saveCliOutput } from './scan-root.js';
 
 export interface CliResult {
@@ -12,7 +12,7 @@ export interface CliResult {
 export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = process.cwd(), options: { isTTY?: boolean } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, {
+  const code = await runSeatctl(args, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     isTTY: options.isTTY ?? false,
@@ -24,7 +24,7 @@ export async function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd = pro
   return { code, stdout, stderr };
 }
 
-export const CLI_BIN = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
+export const CLI_BIN = new URL('../../dist/src/composition/main.js', import.meta.url).pathname;
 
 /** Runs the built CLI as a separate process, as a user would; `input` makes stdin a pipe that sends it. */
 export function cliProcess(args: string[], env: NodeJS.ProcessEnv = {}, options: { input?: string } = {}): Promise<CliResult> {

@@ -17,7 +17,8 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
 import { parseCount } from './fixtures-up.js';
-import { humanSummary, jobDocument } from '../render-job.js';
+import { humanSummary } from '../render-job.js';
+import { jobDocument } from '../../report/job-document.js';
 import { printTraceList, serveTrace } from './replay-trace.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;

@@ -7,7 +7,7 @@ import { jobRequestSchema, type ActionRequest, type JobRequestInput } from '../.
 import { createJobEngine } from '../../engine/job-engine.js';
 import { requestApps } from '../../engine/build-job.js';
 import { writeJobReport } from '../../report/write-report.js';
-import { storedJobDocument } from '../../service/job-document.js';
+import { storedJobDocument } from '../../report/job-document.js';
 import { openJobStore, type StoredJob } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';

@@ -1,7 +1,7 @@
 import type { ActionRequest } from '../../model/index.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { requestApps } from '../../engine/build-job.js';
-import { storedJobDocument } from '../../service/job-document.js';
+import { storedJobDocument } from '../../report/job-document.js';
 import { openJobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';

@@ -1,7 +1,44 @@
-import { jobDocument } from '../cli/render-job.js';
+import { jobDir } from '../audit/job-folder.js';
+import type { Job } from '../model/index.js';
 import { approvalWaits, jobTiming, taskDurationMs } from '../engine/job-timing.js';
 import type { JobStore, StoredJob } from '../store/index.js';
 import { approvalState } from '../engine/approval-state.js';
+
+/** The job as JSON, one object with stable keys: the CLI's --json, the HTTP API and the web console all show this. */
+export function jobDocument(job: Job, dataDir: string) {
+  return {
+    job: {
+      id: job.id,
+      kind: job.kind,
+      status: job.status,
+      dryRun: job.dryRun,
+      createdAt: job.createdAt,
+      finishedAt: job.finishedAt,
+      dir: jobDir(dataDir, job.id),
+      tasks: job.tasks.map((t) => ({
+        id: t.id,
+        app: t.app,
+        action: t.action,
+        email: t.subject.email,
+        status: t.status,
+        startedAt: t.startedAt,
+        finishedAt: t.finishedAt,
+        outcome: t.outcome,
+        detail: t.detail,
+        notes: t.notes,
+        attempts: t.attempts,
+        ...(t.error ? { error: t.error } : {}),
+        before: t.plan?.before ? { id: t.plan.before.id, status: t.plan.before.status, role: t.plan.before.role } : null,
+        after: t.after ? { id: t.after.id, status: t.after.status, role: t.after.role } : null,
+        evidence: {
+          dir: `${jobDir(dataDir, job.id)}/${t.id}`,
+          requests: t.evidence.filter((e) => e.kind === 'request').length,
+          files: t.evidence.flatMap((e) => ('path' in e ? [e.path] : [])),
+        },
+      })),
+    },
+  };
+}
 
 /**
  * Who a job is about, as `jobs list` shows it: its tasks' people (each address once,

@@ -1,18 +1,18 @@
 import type { Command } from 'commander';
-import { createSecretResolver } from '../../config/secret-ref.js';
-import { SeatctlError } from '../../errors/index.js';
-import { EXIT } from '../exit-codes.js';
-import { isLoopback } from '../../service/auth.js';
-import { createService } from '../../service/service.js';
-import { createAuthenticator } from '../../auth/authenticator.js';
-import { resolveTokenPrincipals } from '../../auth/service-principals.js';
-import { createIdpJwtVerifier, createOidcBearerScheme } from '../../auth/oidc-bearer.js';
-import { registerOidcLogin } from '../../auth/oidc-login.js';
-import { createConsoleSessions } from '../../web/console-sessions.js';
-import { openJobStore } from '../../store/index.js';
-import type { CliIO } from '../io.js';
-import { openContext, type GlobalFlags } from '../context.js';
-import { parseCount } from './fixtures-up.js';
+import { createSecretResolver } from '../config/secret-ref.js';
+import { SeatctlError } from '../errors/index.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { isLoopback } from '../service/auth.js';
+import { createService } from '../service/service.js';
+import { createAuthenticator } from '../auth/authenticator.js';
+import { resolveTokenPrincipals } from '../auth/service-principals.js';
+import { createIdpJwtVerifier, createOidcBearerScheme } from '../auth/oidc-bearer.js';
+import { registerOidcLogin } from '../auth/oidc-login.js';
+import { createConsoleSessions } from '../web/console-sessions.js';
+import { openJobStore } from '../store/index.js';
+import type { CliIO } from '../cli/io.js';
+import { openContext, type GlobalFlags } from '../cli/context.js';
+import { parseCount } from '../cli/commands/fixtures-up.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 

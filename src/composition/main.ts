@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { processIO } from './io.js';
-import { runCli } from './program.js';
-import { terminalSafe } from './terminal-text.js';
+import { processIO } from '../cli/io.js';
+import { terminalSafe } from '../cli/terminal-text.js';
+import { runSeatctl } from './seatctl.js';
 
-runCli(process.argv.slice(2), processIO()).then(
+runSeatctl(process.argv.slice(2), processIO()).then(
   (code) => {
     process.exitCode = code;
   },

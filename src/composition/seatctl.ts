@@ -1,0 +1,12 @@
+import { runCli } from '../cli/program.js';
+import type { CliIO } from '../cli/io.js';
+import { registerServe } from './serve-command.js';
+
+/**
+ * The whole `seatctl` command: the CLI's own commands plus `serve`, which puts the
+ * HTTP service, the web console and sign-in together. It is registered here, at the
+ * composition root, so the CLI and the service never import each other.
+ */
+export function runSeatctl(argv: string[], io: CliIO): Promise<number> {
+  return runCli(argv, io, [registerServe]);
+}
