@@ -1,7 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright';
-import { cookieValue, registerOidcLogin } from '../../src/auth/oidc-login.js';
+import { registerOidcLogin } from '../../src/auth/oidc-login.js';
+import { createConsoleSessions } from '../../src/web/console-sessions.js';
 import type { Principal } from '../../src/auth/principal.js';
 import type { SessionIssuer } from '../../src/auth/session-issuer.js';
 import { LAUNCH_ARGS } from '../../src/browser/resolve-chromium.js';
@@ -15,28 +16,31 @@ import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
 /**
  * Issue 13 item 3 (OIDC sign-in to the console): authorization code + PKCE against a
  * real OpenID Provider on loopback, driven in real Chromium through the provider's
- * login and consent pages. The session store is the console's; here a recording
- * SessionIssuer stands in, setting a SameSite=Strict cookie as the console's does.
+ * login and consent pages, ending in a session of the web console's own store (wrapped
+ * here only to record who signed in).
  */
 test.describe.configure({ mode: 'serial' });
 
-const SESSION_COOKIE = 'test-session';
 let idp: LocalIdp;
 let env: ServiceEnv;
 let serviceUrl = '';
 let browser: Browser;
 const signedIn: Principal[] = [];
 const issuedSessions = new Set<string>();
+const consoleSessions = createConsoleSessions();
 const logs: string[] = [];
 const log = createLogger({ redactor: createRedactor(), level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
 
 const sessions: SessionIssuer = {
   async signIn(reply, principal) {
     signedIn.push(principal);
-    const id = randomBytes(24).toString('base64url');
-    issuedSessions.add(id);
-    registerSecret(id, 'test console session');
-    reply.header('set-cookie', `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`);
+    await consoleSessions.signIn(reply, principal);
+    // The reply may also clear the state cookie: pick the console's session cookie out.
+    const header = reply.getHeader('set-cookie');
+    const id = /(?:^|[\s,])(?:__Host-)?seatctl-session=([^;,\s]+)/.exec(([] as unknown[]).concat(header ?? []).join(', '))?.[1];
+    expect(id, 'the console set its session cookie').toBeTruthy();
+    issuedSessions.add(id!);
+    registerSecret(id!, 'console session from OIDC sign-in');
   },
 };
 
@@ -59,13 +63,9 @@ test.beforeAll(async () => {
     scopes: ['openid', 'email', 'groups'],
   });
   env = await startServiceEnv({
+    console: { sessions: consoleSessions, ssoLoginPath: '/auth/oidc/login' },
     extend(app) {
       registerOidcLogin(app, { oidc: { ...oidc, clientId: idp.clientId }, clientSecret: idp.clientSecret, sessions, log });
-      // Stands in for the console's home page: says whether the session cookie came along.
-      app.get('/', { config: { public: true } }, async (req) => {
-        const sid = cookieValue(req.headers.cookie, SESSION_COOKIE);
-        return { session: sid !== undefined && issuedSessions.has(sid) };
-      });
     },
   });
   serviceUrl = await env.service.app.listen({ host: '127.0.0.1', port: 0 });
@@ -139,10 +139,9 @@ test('issue 13 item 3: OIDC sign-in (code + PKCE) gives a console session to the
   const authorizeRequests: string[] = [];
   page.on('request', (r) => r.url().startsWith(`${idp.issuer}/auth?`) && authorizeRequests.push(r.url()));
   await signInAtIdp(page, 'bob');
-  await page.waitForURL(`${serviceUrl}/`);
-
-  // The real browser carried the Strict session cookie to the home page after the IdP round trip.
-  expect(await bodyOf(page)).toEqual({ session: true });
+  // The real browser carried the Strict session cookie to the console after the IdP round trip.
+  await page.waitForURL(`${serviceUrl}/jobs`);
+  await expect(page.getByText('Signed in as')).toContainText('bob@example.com');
   expect(signedIn.at(-1)).toEqual({ id: 'oidc:bob', name: 'bob@example.com', roles: ['approver', 'auditor'], via: 'oidc' });
 
   const authorize = new URL(authorizeRequests[0]!);
@@ -187,7 +186,7 @@ test('issue 13 item 3: a replayed authorization code is refused by the IdP, even
   const context = await browser.newContext();
   const { page, callback, stateCookie } = await captureCallback(context, 'alice');
   expect((await page.goto(callback))!.status()).toBe(200);
-  await page.waitForURL(`${serviceUrl}/`);
+  await page.waitForURL(`${serviceUrl}/jobs`);
   expect(signedIn.at(-1)).toMatchObject({ id: 'oidc:alice', roles: ['requester'] });
   const before = signedIn.length;
 
@@ -227,7 +226,7 @@ test('issue 13 item 3: an IdP user whose groups map to no role gets 403 and no s
   expect(status).toBe(403);
   expect((await bodyOf(page)).error.code).toBe('FORBIDDEN');
   expect(signedIn.length).toBe(before);
-  expect((await context.cookies(serviceUrl)).map((c) => c.name)).not.toContain(SESSION_COOKIE);
+  expect((await context.cookies(serviceUrl)).map((c) => c.name)).not.toContain('seatctl-session');
   await context.close();
 });
 

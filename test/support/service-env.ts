@@ -3,7 +3,7 @@ import { createAuthenticator, type BearerScheme } from '../../src/auth/authentic
 import { createTokenPrincipals, type TokenPrincipalInput } from '../../src/auth/token-principals.js';
 import path from 'node:path';
 import { DEFAULT_APPROVALS, type ApprovalsConfig } from '../../src/config/approval-schema.js';
-import { createService, type Service } from '../../src/service/service.js';
+import { createService, type Service, type ServiceDeps } from '../../src/service/service.js';
 import { openJobStore } from '../../src/store/index.js';
 import { startApiEnv, type ApiEnv, type ApiEnvOptions } from './api-env.js';
 
@@ -29,6 +29,8 @@ export interface ServiceEnvOptions extends ApiEnvOptions {
   principals?: TokenPrincipalInput[];
   /** Tried after the tokens, as serve does with `service.oidc`. */
   schemes?: BearerScheme[];
+  /** The web console's options (its session store, shared with a sign-in method). */
+  console?: ServiceDeps['console'];
   /** Registers more routes (sign-in methods) before the app is ready. */
   extend?: (app: FastifyInstance) => void;
 }
@@ -46,6 +48,7 @@ export async function startServiceEnv(options: ServiceEnvOptions = {}): Promise<
     auth: options.tokenless ? null : createAuthenticator(createTokenPrincipals([{ name: 'service-token', roles: ['admin'], token: TEST_TOKEN }, { name: 'approver', roles: ['approver'], token: APPROVER_TOKEN }, ...(options.principals ?? [])]), options.schemes),
     schedulerTickMs: 50,
     webhookPollMs: 50,
+    ...(options.console ? { console: options.console } : {}),
   });
   options.extend?.(service.app);
   await service.start();
