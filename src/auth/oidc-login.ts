@@ -1,3 +1,4 @@
+import { cookieValue } from '../http/cookies.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { OidcConfig } from '../config/oidc-schema.js';
@@ -53,15 +54,6 @@ function stateCookie(secure: boolean) {
   // depend on which plugin the console registers for its own cookies.
   const set = (value: string, maxAge: number) => `${name}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
   return { name, set };
-}
-
-/** One cookie's value from a Cookie header, or undefined. */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
 }
 
 function readPending(req: FastifyRequest, name: string): PendingSignIn | null {

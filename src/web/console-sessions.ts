@@ -1,3 +1,4 @@
+import { cookieValue } from '../http/cookies.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
@@ -49,15 +50,6 @@ const hashId = (id: string) => createHash('sha256').update(id).digest('hex');
 const isHttps = (req: FastifyRequest) => req.protocol === 'https';
 const cookieName = (req: FastifyRequest) => (isHttps(req) ? SESSION_COOKIE : SESSION_COOKIE_HTTP);
 
-/** The first cookie of that name. Our values are base64url, so no decoding is needed. */
-export function cookieValue(req: FastifyRequest, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 /**
  * A console cookie: always HttpOnly and SameSite=Strict, Secure over HTTPS. Written by
  * hand because every value is base64url (nothing to encode) and the attributes are fixed.
@@ -85,7 +77,7 @@ export function createConsoleSessions(limits: SessionLimits = DEFAULT_SESSION_LI
       reply.header('set-cookie', consoleCookie(req, cookieName(req), id, { path: '/', maxAgeSeconds: Math.floor(limits.absoluteMs / 1000) }));
     },
     current(req) {
-      const id = cookieValue(req, cookieName(req));
+      const id = cookieValue(req.headers.cookie, cookieName(req));
       if (!id) return null;
       const key = hashId(id);
       const s = sessions.get(key);
@@ -99,7 +91,7 @@ export function createConsoleSessions(limits: SessionLimits = DEFAULT_SESSION_LI
       return s;
     },
     signOut(req, reply) {
-      const id = cookieValue(req, cookieName(req));
+      const id = cookieValue(req.headers.cookie, cookieName(req));
       if (id) sessions.delete(hashId(id));
       reply.header('set-cookie', consoleCookie(req, cookieName(req), '', { path: '/', maxAgeSeconds: 0 }));
     },

@@ -1,3 +1,4 @@
+import { cookieValue } from '../http/cookies.js';
 import { randomBytes } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { JobStore } from '../store/index.js';
 import { CONSOLE_CSS, CONSOLE_JS, CSS_PATH, JS_PATH } from './console-assets.js';
-import { consoleCookie, createConsoleSessions, cookieValue, type ConsoleSession, type ConsoleSessions } from './console-sessions.js';
+import { consoleCookie, createConsoleSessions, type ConsoleSession, type ConsoleSessions } from './console-sessions.js';
 import { registerJobRoutes } from './job-routes.js';
 import { CONSOLE_CSP, page } from './layout.js';
 import { renderSignInPage } from './sign-in-page.js';
@@ -104,7 +105,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
 
     scope.post<{ Body: Record<string, unknown> }>('/sign-in', { config: { console: 'public', forms: true } satisfies ConsoleRouteConfig }, async (req, reply) => {
       const body = req.body ?? {};
-      const expected = cookieValue(req, SIGN_IN_COOKIE);
+      const expected = cookieValue(req.headers.cookie, SIGN_IN_COOKIE);
       if (!expected || body._csrf !== expected) return signInPage(reply, 403, 'The sign-in form expired or came from another site. Try again.');
       const token = typeof body.token === 'string' ? body.token.trim() : '';
       // The token is checked exactly as a bearer header would be, and never logged or echoed.
