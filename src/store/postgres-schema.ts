@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { DEFAULT_STORE_SCHEMA, STORE_SCHEMA_NAME } from '../config/store-schema.js';
 import { SeatctlError } from '../errors/index.js';
 
 /**
@@ -126,9 +127,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
-/** What `store.schema` accepts: an unquoted-safe identifier, so it can be spliced into SQL. */
-export const PG_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-export const DEFAULT_PG_SCHEMA = 'seatctl';
+/** What `store.schema` accepts (config/store-schema.ts): an identifier safe to splice into SQL once quoted. */
+export const PG_SCHEMA_NAME = STORE_SCHEMA_NAME;
+export const DEFAULT_PG_SCHEMA = DEFAULT_STORE_SCHEMA;
 
 /** The schema name as a quoted identifier; refuses anything PG_SCHEMA_NAME does not allow. */
 export function quoteSchema(schema: string): string {

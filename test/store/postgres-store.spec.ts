@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { verifyAuditChain } from '../../src/store/audit-chain.js';
 import type { JobStore } from '../../src/store/job-store.js';
+import { openJobStore } from '../../src/store/open-store.js';
 import { createPostgresJobStore } from '../../src/store/postgres-job-store.js';
 import { PG_SCHEMA_VERSION, migratePostgres } from '../../src/store/postgres-schema.js';
 import { createStorePool } from '../../src/store/postgres-pool.js';
@@ -122,5 +123,30 @@ test.describe('postgres job store: several processes, schema, errors', () => {
       expect(seen).not.toContain(secret);
       expect(seen).not.toContain(url);
     }
+  });
+});
+
+test.describe('openJobStore: the config picks the backend', () => {
+  test('store.kind "postgres" opens PostgreSQL in the configured schema, the URL resolved from its secret reference', async () => {
+    const schema = testSchemaName();
+    created.add(schema);
+    const store = await openJobStore({ dataDir: '/nonexistent/never-written', baseDir: '/', store: { kind: 'postgres', url: 'env:SEATCTL_TEST_STORE_URL', schema } }, { env: { SEATCTL_TEST_STORE_URL: TEST_PG_URL } });
+    try {
+      const { job, meta } = makeJob();
+      await store.create(job, meta);
+      const rows = await withAdmin((c) => c.query(`SELECT id FROM "${schema}".jobs`));
+      expect(rows.rows).toEqual([{ id: job.id }]);
+    } finally {
+      await store.close();
+      await dropTestSchema(schema);
+      created.delete(schema);
+    }
+  });
+
+  test('an unset URL variable is SECRET_UNRESOLVED, naming store.url', async () => {
+    await expect(openJobStore({ dataDir: '/nonexistent', store: { kind: 'postgres', url: 'env:SEATCTL_TEST_UNSET_URL' } }, { env: {} })).rejects.toMatchObject({
+      code: 'SECRET_UNRESOLVED',
+      details: { field: 'store.url' },
+    });
   });
 });
