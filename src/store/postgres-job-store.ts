@@ -18,9 +18,10 @@ import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, group
  * The JobStore for several processes on several machines: PostgreSQL, same semantics as
  * the SQLite store method for method (one conformance suite runs against both). Where
  * SQLite takes the file's write lock (IMMEDIATE), this takes a row lock on the job
- * (`SELECT … FOR UPDATE`, or the UPDATE that touches it) at the start of the
+ * (`SELECT … FOR NO KEY UPDATE`, or the UPDATE that touches it) at the start of the
  * transaction: writers of one job take turns, writers of different jobs do not wait for
- * each other. A method's promise resolves after COMMIT, so the change is durable (with
+ * each other. NO KEY UPDATE rather than UPDATE: it excludes the other writers just the
+ * same, but not the foreign-key checks of rows being added for the job elsewhere. A method's promise resolves after COMMIT, so the change is durable (with
  * the server's default synchronous_commit).
  */
 export interface PostgresJobStoreOptions {
@@ -177,7 +178,7 @@ function postgresStore(pool: pg.Pool, now: () => Date): JobStore {
     async setStatus(jobId: string, status: JobStatus, finishedAt?: string | null, messages = []) {
       const valid = checkedForWrite(jobStatusSchema, status, 'status', jobId);
       await inTransaction(pool, async (db) => {
-        const { rows } = await db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1 FOR UPDATE', [jobId]);
+        const { rows } = await db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1 FOR NO KEY UPDATE', [jobId]);
         if (!rows[0]) throw notFound(jobId);
         const at = now().toISOString();
         if (rows[0].status !== valid) {
@@ -207,7 +208,7 @@ function postgresStore(pool: pg.Pool, now: () => Date): JobStore {
       // The job row stays locked from the checks to COMMIT: two approvers at once (two
       // processes) take turns, and the second sees the first's decision and count.
       return inTransaction(pool, async (db) => {
-        const { rows } = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1 FOR UPDATE', [jobId]);
+        const { rows } = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1 FOR NO KEY UPDATE', [jobId]);
         const row = rows[0];
         if (!row) throw notFound(jobId);
         if (row.status !== 'awaiting_approval') return { ok: false, refused: 'not_awaiting' } as const;

@@ -93,8 +93,9 @@ export function storeError(err: unknown, url: string): SeatctlError {
   if (err instanceof SeatctlError) return err;
   const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : undefined;
   const message = scrubbed(err instanceof Error ? err.message : String(err), url);
-  if (isUnavailable(code, message)) {
-    return new SeatctlError('STORE_UNAVAILABLE', `job store: PostgreSQL is unavailable (${code ? `${code}: ` : ''}${message})`, { details: code ? { pgCode: code } : {} });
-  }
-  return new SeatctlError('INTERNAL', `job store: PostgreSQL error (${code ? `${code}: ` : ''}${message})`, { details: code ? { pgCode: code } : {} });
+  // Node's AggregateError (every address of a host refused) has a code and no message.
+  const reason = [code, message].filter(Boolean).join(': ') || 'no reason given';
+  const details = code ? { pgCode: code } : {};
+  if (isUnavailable(code, message)) return new SeatctlError('STORE_UNAVAILABLE', `job store: PostgreSQL is unavailable (${reason})`, { details });
+  return new SeatctlError('INTERNAL', `job store: PostgreSQL error (${reason})`, { details });
 }

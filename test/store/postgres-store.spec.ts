@@ -4,7 +4,7 @@ import type { JobStore } from '../../src/store/job-store.js';
 import { openJobStore } from '../../src/store/open-store.js';
 import { createPostgresJobStore } from '../../src/store/postgres-job-store.js';
 import { PG_SCHEMA_VERSION, migratePostgres } from '../../src/store/postgres-schema.js';
-import { createStorePool } from '../../src/store/postgres-pool.js';
+import { createStorePool, storeError } from '../../src/store/postgres-pool.js';
 import { dropTestSchema, testSchemaName, TEST_PG_URL, withAdmin } from '../support/postgres-test-db.js';
 import { storeConformance, type StoreHarness } from './store-conformance.js';
 import { makeJob } from './store-fixtures.js';
@@ -111,7 +111,7 @@ test.describe('postgres job store: several processes, schema, errors', () => {
 
   test('a server that cannot be reached or a database that does not exist is STORE_UNAVAILABLE, and the password is in no message', async () => {
     const secret = 'hunter2-Sup3rSecret';
-    for (const url of [`postgres://seatctl:${secret}@127.0.0.1:1/seatctl`, TEST_PG_URL.replace(/\/[^/]*$/, `/no_such_db_${Date.now()}`).replace('://postgres@', `://postgres:${secret}@`)]) {
+    for (const url of [`postgres://seatctl:${secret}@127.0.0.1:1/seatctl`, `postgres://seatctl:${secret}@localhost:1/seatctl`, TEST_PG_URL.replace(/\/[^/]*$/, `/no_such_db_${Date.now()}`).replace('://postgres@', `://postgres:${secret}@`)]) {
       let caught: unknown;
       try {
         await createPostgresJobStore({ url, schema: 'seatctl' });
@@ -123,6 +123,17 @@ test.describe('postgres job store: several processes, schema, errors', () => {
       expect(seen).not.toContain(secret);
       expect(seen).not.toContain(url);
     }
+  });
+
+  test('a driver message that echoes the URL or its password is scrubbed before it becomes an error', () => {
+    const url = 'postgres://svc:p%40ss-W0rd-xyz@db.internal:5432/seatctl';
+    const err = Object.assign(new Error(`could not connect to ${url} as svc with password p@ss-W0rd-xyz (postgres://other:pw2@h/db)`), { code: '08001' });
+    const mapped = storeError(err, url);
+    expect(mapped).toMatchObject({ code: 'STORE_UNAVAILABLE', details: { pgCode: '08001' } });
+    expect(mapped.message).not.toContain('p@ss-W0rd-xyz');
+    expect(mapped.message).not.toContain('pw2');
+    expect(mapped.message).not.toContain(url);
+    expect(storeError(Object.assign(new Error('syntax error at or near "x"'), { code: '42601' }), url)).toMatchObject({ code: 'INTERNAL' });
   });
 });
 
