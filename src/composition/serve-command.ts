@@ -64,7 +64,13 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
           await ctx.runtime.close();
           throw err;
         }
-        const store = openJobStore(ctx.config.dataDir);
+        let store;
+        try {
+          store = await openJobStore(ctx.config, { secrets: resolver });
+        } catch (err) {
+          await ctx.runtime.close();
+          throw err;
+        }
         const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth, console: { sessions, ...(sso ? { ssoLoginPath: '/auth/oidc/login' } : {}) } });
         if (sso) registerOidcLogin(service.app, { oidc: sso, clientSecret, sessions, log: ctx.log, ...(verifier ? { verifier } : {}) });
         await service.start();

@@ -29,6 +29,8 @@ export interface LoadedConfig {
   service: ParsedConfig['service'];
   review: ParsedConfig['review'];
   notifications: ParsedConfig['notifications'];
+  /** Which job store to open (see store/open-store.ts). */
+  store: ParsedConfig['store'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -124,6 +126,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     service: config.service,
     review: config.review,
     notifications: config.notifications,
+    store: config.store,
     apps,
   };
 }
