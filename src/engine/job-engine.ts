@@ -7,6 +7,7 @@ import type { Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.
 import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
 import { decisionRefused, refuseRequester } from './decision-rules.js';
 import { jobKind, type KindContext } from './job-kinds/index.js';
+import type { ReviewHooks } from './job-kinds/review.js';
 import { planHash, sameState } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, landed } from './task-runner.js';
@@ -28,6 +29,8 @@ export interface JobEngineDeps {
   onTask?: (task: Task, job: Job) => void;
   /** A job created by another (a review's orphan offboarding): the service starts it like a submitted one. */
   onSpawn?: (jobId: string) => void;
+  /** Hooks into review jobs this process runs: progress, and orphans the caller offboards itself (the CLI). */
+  review?: ReviewHooks;
 }
 
 export type SubmitOptions = Omit<JobMeta, 'request'>;
@@ -309,6 +312,6 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       return unfinished.map((s) => s.job.id);
     },
   };
-  const kindContext: KindContext = { runtime, store, get: must, audit, submit: (request, options) => engine.submit(request, options), onSpawn: deps.onSpawn };
+  const kindContext: KindContext = { runtime, store, get: must, audit, submit: (request, options) => engine.submit(request, options), onSpawn: deps.onSpawn, review: deps.review };
   return engine;
 }

@@ -4,6 +4,7 @@ import type { JobStore, StoredJob } from '../../store/job-store.js';
 import type { JobEngine } from '../job-engine.js';
 import type { Runtime } from '../runtime.js';
 import type { TaskTarget } from './task-targets.js';
+import type { ReviewHooks } from './review.js';
 
 /** What the engine lends a kind's handler: its store, its runtime, and a way to start other jobs. */
 export interface KindContext {
@@ -16,6 +17,8 @@ export interface KindContext {
   submit: JobEngine['submit'];
   /** A job this one created (a review's orphan offboarding): the service starts it like a submitted one. */
   onSpawn?: ((jobId: string) => void) | undefined;
+  /** Hooks into a review job run in this process (the CLI's). */
+  review?: ReviewHooks | undefined;
 }
 
 /** A built job and its request as the store keeps it (a review's roster becomes a file reference). */

@@ -3,11 +3,25 @@ import { jobDir } from '../../audit/job-folder.js';
 import { SeatctlError, toSeatctlError } from '../../errors/index.js';
 import { writePrivateFile } from '../../fs/private-files.js';
 import type { ReviewRequest, StoredReviewRequest } from '../../model/index.js';
-import { orphanTargets, reviewRoster, runReview, type ReviewSummary } from '../../review/run-review.js';
+import { orphanTargets, reviewRoster, runReview, type OrphanTarget, type ReviewSummary } from '../../review/run-review.js';
 import { discardRoster, loadRoster, storeRoster } from '../../review/stored-roster.js';
 import type { StoredJob } from '../../store/job-store.js';
 import { newId } from '../new-id.js';
 import type { JobKindHandler, KindContext } from './job-kind.js';
+
+/**
+ * What a caller watching a review in this process may hook into (the CLI's progress bars,
+ * and its own orphan offboarding).
+ */
+export interface ReviewHooks {
+  onProgress?: (jobId: string, app: string, read: number, total: number | null) => void;
+  /**
+   * When given, a review asked to offboard its orphans hands them here instead of creating
+   * the offboarding job itself: the CLI creates it as the person at the terminal, with
+   * their confirmation, as `seatctl offboard` would. Called once, possibly with none.
+   */
+  takeOrphans?: (jobId: string, targets: OrphanTarget[]) => void;
+}
 
 /** A finished review's result as its `reviewed` audit record holds it (and the job document shows it). */
 export type ReviewRecord = ReviewSummary & { offboardJob: string | null };
@@ -58,7 +72,8 @@ async function review(stored: StoredJob, ctx: KindContext): Promise<StoredJob> {
   try {
     // Reconciling against a roster other than the one submitted (and hashed) would be a review nobody asked for.
     request = await loadRoster(runtime.config.dataDir, job.id, stored.meta.request as StoredReviewRequest);
-    run = await runReview(runtime, request, { dir, limits: runtime.config.review });
+    const onProgress = ctx.review?.onProgress;
+    run = await runReview(runtime, request, { dir, limits: runtime.config.review, ...(onProgress ? { onProgress: (app: string, read: number, total: number | null) => onProgress(job.id, app, read, total) } : {}) });
   } catch (err) {
     // An edited roster, or a listing past `review.maxRows`: the job fails with the reason, and no review files are written.
     const e = toSeatctlError(err);
@@ -69,7 +84,9 @@ async function review(stored: StoredJob, ctx: KindContext): Promise<StoredJob> {
   const { result, summary } = run;
   let offboardJob: string | null = null;
   const targets = result.reconciliation && request.offboardOrphans ? orphanTargets(result.reconciliation) : [];
-  if (targets.length) {
+  const takeOrphans = ctx.review?.takeOrphans;
+  if (takeOrphans && request.offboardOrphans) takeOrphans(job.id, targets);
+  else if (targets.length) {
     const spawned = await ctx.submit(
       // An incomplete review's orphans are still real accounts, but a person looks first.
       { kind: 'offboard', people: targets, apps: 'all', mode: 'deactivate', dryRun: false, requireApproval: !summary.complete },
