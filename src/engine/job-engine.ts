@@ -232,7 +232,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
     // A kind that runs by itself (a review) has no plan or approval; the others go plan → approve → apply.
-    const own = jobKind(stored.job.kind).run;
+    const own = jobKind(stored.meta.request.kind).run;
     if (own) return own(stored, kindContext);
     if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending' || t.status === 'planning')) {
       await store.setStatus(jobId, 'planning');
