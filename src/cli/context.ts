@@ -2,7 +2,7 @@ import { schedulerForApps } from '../queue/scheduler.js';
 import path from 'node:path';
 import pino from 'pino';
 import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
-import { builtInDrivers } from '../composition/built-in-drivers.js';
+import type { DriverRegistry } from '../drivers/definition.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { createRedactor, type Redactor } from '../log/redactor.js';
 import { createRuntime, type Runtime } from '../engine/runtime.js';
@@ -12,10 +12,16 @@ import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/conso
 import { createSecretResolver } from '../config/secret-ref.js';
 import { openJobStore, type JobStore } from '../store/index.js';
 
+/**
+ * What every command gets from the program: the global flags, and the driver kinds a
+ * config's `driver` key may name. The registry comes from the composition root
+ * (src/composition/seatctl.ts), which alone puts API drivers and console flows together.
+ */
 export interface GlobalFlags {
   config?: string;
   verbose?: boolean;
   json?: boolean;
+  drivers: DriverRegistry;
 }
 
 /**
@@ -43,7 +49,7 @@ export interface CliContext {
 /** `signals: 'caller'` when the command handles SIGINT/SIGTERM itself (serve drains on them). */
 export async function openContext(io: CliIO, flags: GlobalFlags, options: { signals?: 'playwright' | 'caller' } = {}): Promise<CliContext> {
   const redactor = createRedactor();
-  const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), builtInDrivers());
+  const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), flags.drivers);
   // Before anything is written there: a data dir others can write is one where they can plant symlinks.
   securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));

@@ -3,6 +3,7 @@ import { isUsageError, toSeatctlError } from '../errors/index.js';
 import { EXIT } from './exit-codes.js';
 import type { CliIO } from './io.js';
 import type { GlobalFlags } from './context.js';
+import type { DriverRegistry } from '../drivers/definition.js';
 import { registerJobCommands } from './commands/job-commands.js';
 import { registerReview } from './commands/review.js';
 import { registerFixtures } from './commands/fixtures-up.js';
@@ -18,11 +19,17 @@ import { registerTestDriver } from './commands/test-driver.js';
 /** Adds a command to the tree; commands from above the CLI (the service's `serve`) come in this way. */
 export type CommandRegistrar = (program: Command, io: CliIO, run: (fn: () => Promise<number>) => Promise<void>, globals: () => GlobalFlags) => void;
 
+/** What the composition root hands the CLI: the driver kinds, and commands from above the CLI. */
+export interface CliWiring {
+  drivers: DriverRegistry;
+  commands?: readonly CommandRegistrar[];
+}
+
 /**
  * Builds the command tree. Exit codes: 0 all tasks fine, 1 a task failed, 2 the user
  * typed something wrong (bad flag, bad config) — so scripts can tell them apart.
  */
-export async function runCli(argv: string[], rawIO: CliIO, extra: readonly CommandRegistrar[] = []): Promise<number> {
+export async function runCli(argv: string[], rawIO: CliIO, wiring: CliWiring): Promise<number> {
   const io = terminalSafeIO(rawIO);
   let exitCode: number = EXIT.OK;
   const program = new Command('seatctl')
@@ -35,7 +42,7 @@ export async function runCli(argv: string[], rawIO: CliIO, extra: readonly Comma
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run seatctl --help for usage)');
 
-  const globals = (): GlobalFlags => program.opts<GlobalFlags>();
+  const globals = (): GlobalFlags => ({ ...program.opts<Omit<GlobalFlags, 'drivers'>>(), drivers: wiring.drivers });
   const run = async (fn: () => Promise<number>): Promise<void> => {
     try {
       exitCode = await fn();
@@ -57,7 +64,7 @@ export async function runCli(argv: string[], rawIO: CliIO, extra: readonly Comma
   registerJobs(program, io, run, globals);
   registerNewDriver(program, io, run, globals);
   registerTestDriver(program, io, run, globals);
-  for (const register of extra) register(program, io, run, globals);
+  for (const register of wiring.commands ?? []) register(program, io, run, globals);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

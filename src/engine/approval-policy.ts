@@ -1,5 +1,6 @@
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import type { Job } from '../model/index.js';
+import { jobKind } from './job-kinds/index.js';
 
 export interface ApprovalRequirement {
   /** Why a planned job must wait for a person, or [] when it may run. Shown to the approver, so they say what tripped. */
@@ -35,5 +36,5 @@ export function approvalRequirement(job: Job, policy: ApprovalsConfig, requested
  */
 export function requesterMayConfirm(job: Job, policy: ApprovalsConfig): boolean {
   if (policy.allowSelfApproval) return true;
-  return job.kind !== 'undo' && approvalRequirement(job, policy, false).approvers === 0;
+  return jobKind(job.kind).requesterMayConfirm && approvalRequirement(job, policy, false).approvers === 0;
 }

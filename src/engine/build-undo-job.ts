@@ -1,6 +1,6 @@
 import { SeatctlError } from '../errors/index.js';
 import { freshTaskState, type Job, type Task } from '../model/index.js';
-import { newId } from './build-job.js';
+import { newId } from './new-id.js';
 
 /**
  * A reversal of a finished job, from the before-states its plan recorded: a

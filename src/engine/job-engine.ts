@@ -1,15 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
-import { SeatctlError, toSeatctlError } from '../errors/index.js';
-import type { Job, JobRequest, ReviewRequest, StoredReviewRequest, Task } from '../model/index.js';
-import { orphanTargets, reviewRoster, runReview } from '../review/run-review.js';
-import { discardRoster, loadRoster, storeRoster } from '../review/stored-roster.js';
+import { SeatctlError } from '../errors/index.js';
+import type { Job, JobRequest, Task } from '../model/index.js';
 import type { Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.js';
 import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
 import { decisionRefused, refuseRequester } from './decision-rules.js';
-import { buildJob, newId } from './build-job.js';
-import { buildUndoJob } from './build-undo-job.js';
+import { jobKind, type KindContext } from './job-kinds/index.js';
+import type { ReviewHooks } from './job-kinds/review.js';
 import { planHash, sameState } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, landed } from './task-runner.js';
@@ -31,6 +29,8 @@ export interface JobEngineDeps {
   onTask?: (task: Task, job: Job) => void;
   /** A job created by another (a review's orphan offboarding): the service starts it like a submitted one. */
   onSpawn?: (jobId: string) => void;
+  /** Hooks into review jobs this process runs: progress, and orphans the caller offboards itself (the CLI). */
+  review?: ReviewHooks;
 }
 
 export type SubmitOptions = Omit<JobMeta, 'request'>;
@@ -210,50 +210,6 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     return finish((await store.get(job.id))!);
   }
 
-  /**
-   * A review reads only, so it has no plan or approval: it lists, reconciles and writes
-   * its files, and fails when any app's listing was incomplete. A review cut short by a
-   * crash simply runs again on resume. Orphans it is asked to offboard become a new
-   * offboarding job (idempotent per review), planned and approved like any other.
-   */
-  async function review(stored: StoredJob, storedRequest: StoredReviewRequest): Promise<StoredJob> {
-    const { job } = stored;
-    await store.setStatus(job.id, 'running');
-    const dir = jobDir(runtime.config.dataDir, job.id);
-    let request: ReviewRequest;
-    let run: Awaited<ReturnType<typeof runReview>>;
-    try {
-      // Reconciling against a roster other than the one submitted (and hashed) would be a review nobody asked for.
-      request = await loadRoster(runtime.config.dataDir, job.id, storedRequest);
-      run = await runReview(runtime, request, { dir, limits: runtime.config.review });
-    } catch (err) {
-      // An edited roster, or a listing past `review.maxRows`: the job fails with the reason, and no review files are written.
-      const e = toSeatctlError(err);
-      await store.setStatus(job.id, 'failed', new Date().toISOString());
-      await audit(job.id, 'finished', { status: 'failed', error: { code: e.code, message: e.message } });
-      return must(job.id);
-    }
-    const { result, summary } = run;
-    let offboardJob: string | null = null;
-    const targets = result.reconciliation && request.offboardOrphans ? orphanTargets(result.reconciliation) : [];
-    if (targets.length) {
-      const spawned = await engine.submit(
-        // An incomplete review's orphans are still real accounts, but a person looks first.
-        { kind: 'offboard', people: targets, apps: 'all', mode: 'deactivate', dryRun: false, requireApproval: !summary.complete },
-        { idempotencyKey: `review-orphans:${job.id}`, requestedBy: `review:${job.id}` },
-      );
-      offboardJob = spawned.stored.job.id;
-      if (spawned.created) deps.onSpawn?.(offboardJob);
-    }
-    await audit(job.id, 'reviewed', { ...summary, offboardJob });
-    const status = summary.complete ? 'succeeded' : 'failed';
-    const finishedAt = new Date().toISOString();
-    await store.setStatus(job.id, status, finishedAt);
-    await audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
-    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
-    return must(job.id);
-  }
-
   /** Records one decision (the store checks state, hash and duplicates atomically), then audits it. */
   async function decide(stored: StoredJob, decision: Omit<Decision, 'at'>): Promise<StoredJob> {
     const jobId = stored.job.id;
@@ -275,7 +231,9 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     let stored = await must(jobId);
     if (TERMINAL.has(stored.job.status)) return stored;
     if (stored.meta.runAt && Date.parse(stored.meta.runAt) > Date.now()) return stored;
-    if (stored.meta.request.kind === 'review') return review(stored, stored.meta.request);
+    // A kind that runs by itself (a review) has no plan or approval; the others go plan → approve → apply.
+    const own = jobKind(stored.meta.request.kind).run;
+    if (own) return own(stored, kindContext);
     if (!stored.planHash || stored.job.tasks.some((t) => t.status === 'pending' || t.status === 'planning')) {
       await store.setStatus(jobId, 'planning');
       stored.job.status = 'planning';
@@ -287,7 +245,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
   }
 
   /** Stores a built job with its request (or finds the one with the same idempotency key). */
-  async function record(job: Job, request: JobRequest, options: SubmitOptions, rosterWritten: boolean): Promise<{ stored: StoredJob; created: boolean }> {
+  async function record(job: Job, request: JobRequest, options: SubmitOptions, discard?: () => Promise<void>): Promise<{ stored: StoredJob; created: boolean }> {
     const meta: JobMeta = {
       request,
       idempotencyKey: options.idempotencyKey,
@@ -295,41 +253,20 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       requestedBy: options.requestedBy,
     };
     const result = await store.create(job, meta).catch(async (err: unknown) => {
-      if (rosterWritten) await discardRoster(runtime.config.dataDir, job.id);
+      await discard?.();
       throw err;
     });
-    if (rosterWritten && !result.created) await discardRoster(runtime.config.dataDir, job.id);
+    if (!result.created) await discard?.();
     if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
     return result;
   }
 
   const engine: JobEngine = {
-    async submit(submitted, options = {}) {
-      let request: JobRequest = submitted;
-      let job: Job;
-      let rosterWritten = false;
-      if (request.kind === 'undo') {
-        const original = await must(request.jobId);
-        const built = buildUndoJob(original.job, request.dryRun);
-        job = built.job;
-        if (built.skipped.length) for (const t of job.tasks) t.notes.push(...built.skipped);
-      } else if (request.kind === 'review') {
-        if (request.roster && !('csv' in request.roster)) throw new SeatctlError('USAGE', 'roster: give the roster CSV inline (`roster.csv`)', { details: { field: 'roster' } });
-        const inline = request as ReviewRequest;
-        // A bad or oversized roster is refused now, with its line numbers, before anything is stored.
-        reviewRoster(inline, runtime.config.review);
-        const apps = request.apps === 'all' ? Object.keys(runtime.config.apps) : request.apps;
-        const unknown = apps.filter((a) => !runtime.config.apps[a]);
-        if (unknown.length) throw new SeatctlError('USAGE', `apps: unknown app(s) ${unknown.join(', ')} (configured: ${Object.keys(runtime.config.apps).join(', ')})`, { details: { field: 'apps' } });
-        job = { id: newId('job'), kind: 'review', status: 'planned', dryRun: false, createdAt: new Date().toISOString(), finishedAt: null, tasks: [] };
-        rosterWritten = Boolean(inline.roster);
-        request = await storeRoster(runtime.config.dataDir, job.id, inline);
-      } else {
-        job = buildJob(request, runtime.config);
-      }
-      return record(job, request, options, rosterWritten);
+    async submit(request, options = {}) {
+      const built = await jobKind(request.kind).build(request, kindContext);
+      return record(built.job, built.request, options, built.discard);
     },
-    submitJob: (job, request, options = {}) => record(job, request, options, false),
+    submitJob: (job, request, options = {}) => record(job, request, options),
     process(jobId) {
       // One runner per job in this process, however many callers ask.
       const existing = inFlight.get(jobId);
@@ -375,5 +312,6 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       return unfinished.map((s) => s.job.id);
     },
   };
+  const kindContext: KindContext = { runtime, store, get: must, audit, submit: (request, options) => engine.submit(request, options), onSpawn: deps.onSpawn, review: deps.review };
   return engine;
 }

@@ -3,6 +3,7 @@ import type { Job } from '../model/index.js';
 import { approvalWaits, jobTiming, taskDurationMs } from '../engine/job-timing.js';
 import type { JobStore, StoredJob } from '../store/index.js';
 import { approvalState } from '../engine/approval-state.js';
+import { jobKind } from '../engine/job-kinds/index.js';
 
 /** The job as JSON, one object with stable keys: the CLI's --json, the HTTP API and the web console all show this. */
 export function jobDocument(job: Job, dataDir: string) {
@@ -45,8 +46,8 @@ export function jobDocument(job: Job, dataDir: string) {
  * whatever its case), or for a review, which is about everyone, its roster's source.
  */
 export function jobPeople(stored: StoredJob): string[] {
-  const request = stored.meta.request;
-  if (request.kind === 'review') return [request.roster?.source ?? 'review'];
+  const own = jobKind(stored.job.kind).people;
+  if (own) return own(stored.meta.request);
   const seen = new Map<string, string>();
   for (const t of stored.job.tasks) if (!seen.has(t.subject.email.toLowerCase())) seen.set(t.subject.email.toLowerCase(), t.subject.email);
   return [...seen.values()];
@@ -80,14 +81,15 @@ export function storedJobDocument(stored: StoredJob, dataDir: string, now = Date
 }
 
 /**
- * The job document, and for a review job its result (completeness, per-app counts,
- * verdict counts, files, orphan job) from the hash-chained `reviewed` audit record.
+ * The job document, plus what its kind adds from the store: for a review job its result
+ * (completeness, per-app counts, verdict counts, files, orphan job) from the hash-chained
+ * `reviewed` audit record, as `review`.
  */
-export async function fullJobDocument(store: JobStore, stored: StoredJob, dataDir: string) {
+export async function fullJobDocument(store: JobStore, stored: StoredJob, dataDir: string): Promise<{ job: ReturnType<typeof storedJobDocument>['job'] & { review?: ReviewDocument | null } }> {
   const doc = storedJobDocument(stored, dataDir);
-  if (stored.job.kind !== 'review') return doc;
-  const reviewed = (await store.audit(stored.job.id)).findLast((r) => r.kind === 'reviewed');
-  return { job: { ...doc.job, review: (reviewed?.data as ReviewDocument | undefined) ?? null } };
+  const extra = jobKind(stored.job.kind).document;
+  if (!extra) return doc;
+  return { job: { ...doc.job, ...(await extra(store, stored)) } };
 }
 
 export interface ReviewDocument {

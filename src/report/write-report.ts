@@ -8,6 +8,7 @@ import { imageKey, renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
 import { writePrivateFile } from '../fs/private-files.js';
 import { approvalState } from '../engine/approval-state.js';
+import { jobKind } from '../engine/job-kinds/index.js';
 
 export interface JobVerification {
   chain: { ok: boolean; records: number; brokenAt?: number | undefined };
@@ -51,14 +52,15 @@ async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<A
 
 /**
  * Renders `<dataDir>/jobs/<id>/report.html` (self-contained: screenshots inline) and
- * returns its path. A finished review job's report is its review.html.
+ * returns its path. A kind that writes its own report (a finished review's review.html) has that one.
  */
 export async function writeJobReport(store: JobStore, dataDir: string, jobId: string): Promise<string> {
   const stored = await store.get(jobId);
   if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
-  if (stored.job.kind === 'review') {
-    const reviewHtml = path.join(jobDir(dataDir, jobId), 'review.html');
-    if (await stat(reviewHtml).then((s) => s.isFile(), () => false)) return reviewHtml;
+  const reportFile = jobKind(stored.job.kind).reportFile;
+  if (reportFile) {
+    const own = path.join(jobDir(dataDir, jobId), reportFile);
+    if (await stat(own).then((s) => s.isFile(), () => false)) return own;
   }
   const verification = await verifyJob(store, dataDir, jobId);
   const dir = jobDir(dataDir, jobId);

@@ -3,7 +3,7 @@ import type { AppUser } from '../model/index.js';
 import { createEvidenceSink } from '../audit/evidence-sink.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import path from 'node:path';
-import { newId } from '../engine/build-job.js';
+import { newId } from '../engine/new-id.js';
 
 export interface ReviewRow {
   app: string;

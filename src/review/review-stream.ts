@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { openPrivateFileSync } from '../fs/private-files.js';
 import { once } from 'node:events';
 import { reviewParts, type ReviewFormat, type ReviewResult, type ReviewSource } from './review-output.js';
@@ -48,4 +49,17 @@ export async function writeReviewFile(r: ReviewResult | ReviewSource, format: Re
   out.end();
   await Promise.race([once(out, 'finish'), failed]);
   return hash.digest('hex');
+}
+
+/**
+ * Copies a review file a job wrote (its folder's review.csv/json/html) to `file`, mode
+ * 0600 and never through a symlink planted there, like writeReviewFile.
+ */
+export async function copyReviewFile(stored: string, file: string): Promise<void> {
+  await pipeline(createReadStream(stored), createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate') }));
+}
+
+/** A review file a job wrote, as text chunks (whole characters), for stdout. */
+export async function* reviewFileChunks(stored: string): AsyncIterable<string> {
+  for await (const chunk of createReadStream(stored, { encoding: 'utf8', highWaterMark: CHUNK_CHARS })) yield chunk as string;
 }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_REVIEW_CONFIG, type ReviewConfig } from '../config/schema.js';
-import { newId } from '../engine/build-job.js';
+import { newId } from '../engine/new-id.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { ReviewRequest } from '../model/index.js';
 import { openListingDb } from './listing-db.js';

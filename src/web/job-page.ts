@@ -4,6 +4,7 @@ import type { FileEvidence, Task } from '../model/index.js';
 import { html, type Html } from '../report/html.js';
 import type { JobVerification } from '../report/write-report.js';
 import type { StoredJob } from '../store/index.js';
+import { jobKind } from '../engine/job-kinds/index.js';
 import { statusBadge, when } from './layout.js';
 
 export const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'cancelled']);
@@ -95,7 +96,7 @@ ${bad.length ? html`<ul>${bad.map((a) => html`<li><code>${a.path}</code>: ${a.ac
 
 function undoSection(v: JobView): Html {
   const { job } = v.stored;
-  if (!permits(v.principal, 'submit') || !TERMINAL_STATUSES.has(job.status) || job.kind === 'review' || job.kind === 'undo' || job.dryRun) return html``;
+  if (!permits(v.principal, 'submit') || !TERMINAL_STATUSES.has(job.status) || !jobKind(job.kind).undoable || job.dryRun) return html``;
   return html`<section><h2>Undo</h2><p>Submits a reversal of this job's changes; it waits for an approver.</p>
 <form method="post" action="/jobs/${encodeURIComponent(job.id)}/undo"><input type="hidden" name="_csrf" value="${v.csrf}">
 <button type="submit" class="plain">Undo this job</button></form></section>`;

@@ -4,7 +4,7 @@ import { createEvidenceSink } from '../../audit/evidence-sink.js';
 import { resolveChromium } from '../../browser/resolve-chromium.js';
 import { selectApps } from '../../config/load-config.js';
 import { runCanary } from '../../drivers/canary.js';
-import { newId } from '../../engine/build-job.js';
+import { newId } from '../../engine/new-id.js';
 import { toSeatctlError } from '../../errors/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';

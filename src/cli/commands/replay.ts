@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createConsoleRuntime } from '../../console/console-runtime.js';
-import { newId } from '../../engine/build-job.js';
+import { newId } from '../../engine/new-id.js';
 import { createRuntime } from '../../engine/runtime.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { cliPrincipal } from '../../auth/principal.js';

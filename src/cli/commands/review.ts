@@ -5,10 +5,16 @@ import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
 import { reviewRequestSchema, type ReviewRequest } from '../../model/index.js';
-import type { ReviewFormat, ReviewSource } from '../../review/review-output.js';
-import { reviewChunks, writeReviewFile } from '../../review/review-stream.js';
+import { jobDir } from '../../audit/job-folder.js';
+import { createJobEngine } from '../../engine/job-engine.js';
+import type { ReviewRecord } from '../../engine/job-kinds/review.js';
+import type { ErrorCode } from '../../errors/index.js';
+import type { ReviewFormat } from '../../review/review-output.js';
+import { copyReviewFile, reviewFileChunks } from '../../review/review-stream.js';
 import { parseRosterColumnsOption } from '../../review/roster.js';
-import { orphanTargets, reviewRoster, runReview } from '../../review/run-review.js';
+import { REVIEW_FILES, type OrphanTarget } from '../../review/run-review.js';
+import { openJobStore } from '../../store/index.js';
+import { localPrincipal } from '../local-user.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, type GlobalFlags } from '../context.js';
@@ -47,39 +53,56 @@ export function registerReview(program: Command, io: CliIO, run: Runner, globals
     .action((opts: ReviewFlags) => run(() => reviewCommand(io, globals(), opts)));
 }
 
+/**
+ * The review runs as a stored job, as the service runs it: submitted, processed here, its
+ * files written into the job's folder; what this command writes (stdout or --out) and
+ * prints is read back from that job. Orphans are offboarded by a second job that the
+ * person at the terminal requests, as `seatctl offboard` would.
+ */
 async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): Promise<number> {
   const format = pickFormat(opts, flags);
   if (opts.offboardOrphans && !opts.roster) throw new SeatctlError('USAGE', '--offboard-orphans: needs --roster (orphans are found by reconciling against it)', { details: { field: '--offboard-orphans' } });
   const request = await buildRequest(io, opts);
   const ctx = await openContext(io, flags);
+  const store = openJobStore(ctx.config.dataDir);
   let code: number;
-  let targets: ReturnType<typeof orphanTargets> = [];
+  let targets: OrphanTarget[] = [];
   try {
-    // Checked before any app is read: a roster typo (or one past review.maxRosterRows) must not cost a full listing first.
-    reviewRoster(request, ctx.config.review);
     const apps = selectApps(ctx.config, opts.apps).map((a) => a.name);
     const progress = createReviewProgress(io, apps, !flags.json);
-    // The review is streamed from its working database while that still exists (run-review.ts `emit`).
-    const emit = async (review: ReviewSource): Promise<void> => {
-      progress.done();
-      if (opts.out) {
-        // Relative to the command's working directory, like --roster and --config (not the process's).
-        await writeReviewFile(review, format, path.resolve(io.cwd, opts.out));
-        io.stderr(`review written to ${opts.out} (${format})\n`);
-      } else for (const chunk of reviewChunks(review, format)) io.stdout(chunk);
-    };
-    const { result, summary } = await runReview(ctx.runtime, { ...request, apps }, { onProgress: progress.update, limits: ctx.config.review, emit });
-    for (const a of summary.apps) {
+    const engine = createJobEngine({
+      runtime: ctx.runtime,
+      store,
+      approvals: ctx.config.approvals,
+      review: { onProgress: (_job, app, read, total) => progress.update(app, read, total), takeOrphans: (_job, found) => (targets = found) },
+    });
+    // The roster is checked when the job is built, before any app is read: a typo in it
+    // (or one past review.maxRosterRows) must not cost a full listing first.
+    const { stored } = await engine.submit({ ...request, apps }, { requestedBy: localPrincipal(io.env).id });
+    const done = await engine.process(stored.job.id);
+    progress.done();
+    const records = await store.audit(done.job.id);
+    const reviewed = records.findLast((r) => r.kind === 'reviewed')?.data as ReviewRecord | undefined;
+    if (!reviewed) {
+      // The review failed before it had a result (a listing past review.maxRows, an unreadable roster): its error, as if thrown here.
+      const error = (records.findLast((r) => r.kind === 'finished')?.data as { error?: { code: ErrorCode; message: string } } | undefined)?.error;
+      throw new SeatctlError(error?.code ?? 'INTERNAL', error?.message ?? `review job ${done.job.id} ended ${done.job.status} without a result`, { details: { jobId: done.job.id } });
+    }
+    const file = path.join(jobDir(ctx.config.dataDir, done.job.id), REVIEW_FILES[format]);
+    if (opts.out) {
+      // Relative to the command's working directory, like --roster and --config (not the process's).
+      await copyReviewFile(file, path.resolve(io.cwd, opts.out));
+      io.stderr(`review written to ${opts.out} (${format})\n`);
+    } else for await (const chunk of reviewFileChunks(file)) io.stdout(chunk);
+    for (const a of reviewed.apps) {
       io.stderr(`${a.app}: ${a.count} users${a.complete ? '' : ` — INCOMPLETE (${a.error?.code}: ${a.error?.message})`}\n`);
     }
-    if (result.reconciliation) {
-      io.stderr(`orphaned accounts: ${summary.orphans}\n`);
-      targets = orphanTargets(result.reconciliation);
-    }
+    if (reviewed.counts) io.stderr(`orphaned accounts: ${reviewed.orphans}\n`);
     // A partial listing is never a clean review, whatever the format says.
-    code = summary.complete ? EXIT.OK : EXIT.TASK_FAILED;
-    if (!summary.complete) io.stderr('review INCOMPLETE: at least one app could not be listed to the end\n');
+    code = reviewed.complete ? EXIT.OK : EXIT.TASK_FAILED;
+    if (!reviewed.complete) io.stderr('review INCOMPLETE: at least one app could not be listed to the end\n');
   } finally {
+    await store.close();
     await ctx.runtime.close();
   }
   if (opts.offboardOrphans) {

@@ -5,7 +5,7 @@ import { SeatctlError } from '../../errors/index.js';
 import { formatIssues } from '../../config/format-issues.js';
 import { jobRequestSchema, type ActionRequest, type JobRequestInput } from '../../model/index.js';
 import { createJobEngine } from '../../engine/job-engine.js';
-import { requestApps } from '../../engine/build-job.js';
+import { requestApps } from '../../engine/job-kinds/index.js';
 import { writeJobReport } from '../../report/write-report.js';
 import { storedJobDocument } from '../../report/job-document.js';
 import type { StoredJob } from '../../store/index.js';

@@ -1,6 +1,6 @@
 import type { ActionRequest } from '../../model/index.js';
 import { createJobEngine } from '../../engine/job-engine.js';
-import { requestApps } from '../../engine/build-job.js';
+import { requestApps } from '../../engine/job-kinds/index.js';
 import { storedJobDocument } from '../../report/job-document.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';

@@ -1,0 +1,40 @@
+import type { LoadedConfig } from '../../config/load-config.js';
+import { SeatctlError } from '../../errors/index.js';
+import type { JobRequest } from '../../model/index.js';
+import { checkApps, jobFromTargets } from './task-targets.js';
+import type { ActionKindHandler } from './job-kind.js';
+
+type OffboardRequest = Extract<JobRequest, { kind: 'offboard' }>;
+
+/** Who an offboarding is for, and where: one person on `apps`, or each of `people` on their own apps. */
+export function offboardTargets(request: OffboardRequest, config: LoadedConfig): { email: string; apps: string[] }[] {
+  if (request.email !== undefined && request.people !== undefined) {
+    throw new SeatctlError('USAGE', 'email: give either email (one person) or people (several), not both', { details: { field: 'email' } });
+  }
+  if (request.people !== undefined) {
+    const seen = new Set<string>();
+    for (const [i, p] of request.people.entries()) {
+      const key = p.email.toLowerCase();
+      if (seen.has(key)) throw new SeatctlError('USAGE', `people.${i}.email: ${p.email} is listed twice`, { details: { field: `people.${i}.email` } });
+      seen.add(key);
+    }
+    return request.people.map((p) => ({ email: p.email, apps: [...new Set(p.apps)] }));
+  }
+  if (request.email === undefined) throw new SeatctlError('USAGE', 'email: required (or people: a list of {email, apps})', { details: { field: 'email' } });
+  return [{ email: request.email, apps: request.apps === 'all' ? Object.keys(config.apps) : [...new Set(request.apps)] }];
+}
+
+/** Deactivates (or deletes) one person's accounts, or several people's at once (a review's orphans). */
+export const offboardKind: ActionKindHandler<OffboardRequest> = {
+  kind: 'offboard',
+  targets(request, config) {
+    const people = offboardTargets(request, config);
+    checkApps(people.flatMap((t) => t.apps), request.people ? 'people' : 'apps', config);
+    return people.flatMap((t) => t.apps.map((app) => ({ app, subject: { email: t.email }, params: { mode: request.mode } })));
+  },
+  build(request, ctx) {
+    return { job: jobFromTargets('offboard', request.dryRun, offboardKind.targets(request, ctx.runtime.config)), request };
+  },
+  requesterMayConfirm: true,
+  undoable: true,
+};
