@@ -46,7 +46,7 @@ export function createFileArtifactStore(options: { jobFolder: (jobId: string) =>
         await link(temp, file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        return settle(jobId, key, file, sha256, bytes);
+        return await settle(jobId, key, file, sha256, bytes);
       } finally {
         await unlink(temp).catch(() => undefined);
       }
@@ -61,13 +61,13 @@ export function createFileArtifactStore(options: { jobFolder: (jobId: string) =>
         await link(localFile, file);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') return settle(jobId, key, file, sha256, bytes);
+        if (code === 'EEXIST') return await settle(jobId, key, file, sha256, bytes);
         if (code !== 'EXDEV') throw err;
         // A data dir spread over two file systems: copy, still refusing an existing name.
         try {
           await copyFile(localFile, file, constants.COPYFILE_EXCL);
         } catch (copyErr) {
-          if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return settle(jobId, key, file, sha256, bytes);
+          if ((copyErr as NodeJS.ErrnoException).code === 'EEXIST') return await settle(jobId, key, file, sha256, bytes);
           throw copyErr;
         }
       } finally {
