@@ -9,6 +9,8 @@ import { createRuntime, type Runtime } from '../engine/runtime.js';
 import type { CliIO } from './io.js';
 import { DATA_DIR_FOLDERS, ensurePrivateDirSync, openPrivateFileSync, securePrivateTree } from '../fs/private-files.js';
 import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/console-runtime.js';
+import { openArtifactStore } from '../audit/open-artifact-store.js';
+import { createSecretResolver } from '../config/secret-ref.js';
 
 export interface GlobalFlags {
   config?: string;
@@ -46,6 +48,8 @@ export async function openContext(io: CliIO, flags: GlobalFlags, options: { sign
   securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
-  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime });
+  const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, env: io.env, warn: (message) => log.warn(message) });
+  const artifacts = openArtifactStore(config, (ref, field) => secrets.resolve(ref, field), { onError: (message) => log.warn(message) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime, artifacts });
   return { config, redactor, log, runtime };
 }

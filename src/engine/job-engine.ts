@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
@@ -13,9 +13,8 @@ import { buildUndoJob } from './build-undo-job.js';
 import { planHash, sameState } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, landed } from './task-runner.js';
-import { jobDir } from '../audit/job-folder.js';
+import { scratchDir } from '../audit/job-folder.js';
 import { notListedNote } from './apply-task.js';
-import { writePrivateFile } from '../fs/private-files.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
@@ -94,9 +93,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     job.finishedAt = new Date().toISOString();
     await store.setStatus(job.id, job.status, job.finishedAt);
     await audit(job.id, 'finished', { status: job.status, outcomes: job.tasks.map((t) => ({ task: t.id, outcome: t.outcome, error: t.error?.code ?? null })) });
-    const dir = jobDir(runtime.config.dataDir, job.id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
+    await runtime.artifacts.replace(job.id, 'job.json', JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
     return must(job.id);
   }
 
@@ -219,16 +216,20 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
   async function review(stored: StoredJob, storedRequest: StoredReviewRequest): Promise<StoredJob> {
     const { job } = stored;
     await store.setStatus(job.id, 'running');
-    const dir = jobDir(runtime.config.dataDir, job.id);
     let request: ReviewRequest;
     let run: Awaited<ReturnType<typeof runReview>>;
+    // The outputs are streamed to a local folder, then stored as the job's artifacts.
+    await mkdir(scratchDir(runtime.config.dataDir), { recursive: true, mode: 0o700 });
+    const dir = await mkdtemp(path.join(scratchDir(runtime.config.dataDir), `${job.id}-`));
     try {
       // Reconciling against a roster other than the one submitted (and hashed) would be a review nobody asked for.
-      request = await loadRoster(runtime.config.dataDir, job.id, storedRequest);
+      request = await loadRoster(runtime.artifacts, job.id, storedRequest);
       run = await runReview(runtime, request, { dir, limits: runtime.config.review });
+      for (const file of run.summary.artifacts) await runtime.artifacts.putFile(job.id, file.path, path.join(dir, file.path));
     } catch (err) {
       // An edited roster, or a listing past `review.maxRows`: the job fails with the reason, and no review files are written.
       const e = toSeatctlError(err);
+      await rm(dir, { recursive: true, force: true });
       await store.setStatus(job.id, 'failed', new Date().toISOString());
       await audit(job.id, 'finished', { status: 'failed', error: { code: e.code, message: e.message } });
       return must(job.id);
@@ -250,7 +251,8 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     const finishedAt = new Date().toISOString();
     await store.setStatus(job.id, status, finishedAt);
     await audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
-    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
+    await rm(dir, { recursive: true, force: true });
+    await runtime.artifacts.replace(job.id, 'job.json', JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
     return must(job.id);
   }
 
@@ -295,10 +297,10 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
       requestedBy: options.requestedBy,
     };
     const result = await store.create(job, meta).catch(async (err: unknown) => {
-      if (rosterWritten) await discardRoster(runtime.config.dataDir, job.id);
+      if (rosterWritten) await discardRoster(runtime.artifacts, job.id);
       throw err;
     });
-    if (rosterWritten && !result.created) await discardRoster(runtime.config.dataDir, job.id);
+    if (rosterWritten && !result.created) await discardRoster(runtime.artifacts, job.id);
     if (result.created) await audit(job.id, 'created', { kind: job.kind, request, requestedBy: meta.requestedBy ?? null, runAt: meta.runAt ?? null });
     return result;
   }
@@ -323,7 +325,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
         if (unknown.length) throw new SeatctlError('USAGE', `apps: unknown app(s) ${unknown.join(', ')} (configured: ${Object.keys(runtime.config.apps).join(', ')})`, { details: { field: 'apps' } });
         job = { id: newId('job'), kind: 'review', status: 'planned', dryRun: false, createdAt: new Date().toISOString(), finishedAt: null, tasks: [] };
         rosterWritten = Boolean(inline.roster);
-        request = await storeRoster(runtime.config.dataDir, job.id, inline);
+        request = await storeRoster(runtime.artifacts, job.id, inline);
       } else {
         job = buildJob(request, runtime.config);
       }
