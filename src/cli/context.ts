@@ -11,6 +11,7 @@ import { DATA_DIR_FOLDERS, ensurePrivateDirSync, openPrivateFileSync, securePriv
 import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/console-runtime.js';
 import { createSecretResolver } from '../config/secret-ref.js';
 import { openJobStore, type JobStore } from '../store/index.js';
+import { openArtifactStore } from '../audit/open-artifact-store.js';
 
 /**
  * What every command gets from the program: the global flags, and the driver kinds a
@@ -54,7 +55,9 @@ export async function openContext(io: CliIO, flags: GlobalFlags, options: { sign
   securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
-  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime });
+  const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, env: io.env, warn: (message) => log.warn(message) });
+  const artifacts = openArtifactStore(config, (ref, field) => secrets.resolve(ref, field), { onError: (message) => log.warn(message) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime, artifacts });
   return { config, redactor, log, runtime };
 }
 

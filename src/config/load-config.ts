@@ -31,6 +31,7 @@ export interface LoadedConfig {
   notifications: ParsedConfig['notifications'];
   /** Which job store to open (see store/open-store.ts). */
   store: ParsedConfig['store'];
+  artifacts: ParsedConfig['artifacts'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -127,6 +128,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     review: config.review,
     notifications: config.notifications,
     store: config.store,
+    artifacts: config.artifacts,
     apps,
   };
 }

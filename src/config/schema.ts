@@ -111,6 +111,24 @@ export const reviewConfigSchema = z
 export type ReviewConfig = z.infer<typeof reviewConfigSchema>;
 export const DEFAULT_REVIEW_CONFIG: ReviewConfig = { maxRosterRows: 200_000, maxRows: 400_000 };
 
+/**
+ * Where evidence, job documents and reports are kept: files under the data dir (one
+ * machine), or a PostgreSQL table any API node can read (several machines).
+ */
+export const artifactsConfigSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('files').describe('files under `<dataDir>/jobs/<jobId>/` (the default)') }).strict(),
+    z
+      .object({
+        kind: z.literal('postgres').describe('a table in PostgreSQL, shared by every worker and API node'),
+        url: secretRefSchema.describe('the connection string as env:NAME or file:/path (it may hold a password, so it is a secret)'),
+        schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ (at most 63)').default('seatctl').describe('PostgreSQL schema of the `artifacts` table (created if absent)'),
+      })
+      .strict(),
+  ])
+  .describe('where evidence files, job documents and reports are stored');
+export type ArtifactsConfig = z.infer<typeof artifactsConfigSchema>;
+
 export const configSchema = z
   .object({
     $schema: z.string().optional().describe('ignored; lets editors find a JSON schema'),
@@ -126,6 +144,7 @@ export const configSchema = z
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
     notifications: notificationsSchema.default(DEFAULT_NOTIFICATIONS),
     store: storeConfigSchema.default(DEFAULT_STORE_CONFIG),
+    artifacts: artifactsConfigSchema.default({ kind: 'files' }),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;

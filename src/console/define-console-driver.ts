@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright';
 import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
@@ -123,17 +123,20 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string, session: StorageState | undefined): Promise<void> => {
     const attempt = sink.items.filter((i) => i.kind === 'trace' && i.phase === label).length + 1;
     const name = `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`;
-    const raw = path.join(sink.dir, `.unscrubbed-${name}`);
+    let scratch: string | null = null;
     try {
-      // Playwright creates a missing folder with default (world-readable) permissions.
-      await mkdir(sink.dir, { recursive: true, mode: 0o700 });
+      // Playwright writes a trace only to a path, and would create a missing folder with
+      // default (world-readable) permissions: a private folder of our own, removed below.
+      await mkdir(sink.scratchDir, { recursive: true, mode: 0o700 });
+      scratch = await mkdtemp(path.join(sink.scratchDir, 'trace-'));
+      const raw = path.join(scratch, `unscrubbed-${name}`);
       await context.tracing.stop({ path: raw });
       const secrets = [...deps.redactor.secrets, ...(session?.cookies ?? []).map((c) => c.value)];
       await sink.saveFile(name, Buffer.from(scrubTrace(await readFile(raw), secrets)), 'trace', `Playwright trace: ${label}`, { phase: label, attempt });
     } catch (err) {
       sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
     } finally {
-      await rm(raw, { force: true });
+      if (scratch) await rm(scratch, { recursive: true, force: true });
     }
   };
 
@@ -252,5 +255,5 @@ function safeIsLogin(page: Page, isLoginUrl: (u: URL) => boolean): boolean {
 }
 
 function nullSink(): EvidenceSink {
-  return { dir: '', items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot', at: '', path: '', sha256: '', caption: '' }) };
+  return { scratchDir: '', items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot', at: '', path: '', sha256: '', caption: '' }) };
 }

@@ -17,6 +17,9 @@ interface JsonSchema {
   propertyNames?: JsonSchema;
   items?: JsonSchema;
   anyOf?: JsonSchema[];
+  /** A discriminated union (`artifacts`): one object per `kind`. */
+  oneOf?: JsonSchema[];
+  const?: unknown;
   enum?: unknown[];
   format?: string;
   pattern?: string;
@@ -41,6 +44,8 @@ function range(s: JsonSchema): string {
 }
 
 function typeOf(s: JsonSchema | boolean | undefined): string {
+  if (s !== undefined && typeof s !== 'boolean' && s.oneOf) return 'object (one of the kinds below)';
+  if (s !== undefined && typeof s !== 'boolean' && s.const !== undefined) return `\`${JSON.stringify(s.const)}\``;
   if (s === undefined || typeof s === 'boolean' || (!s.type && !s.anyOf && !s.enum)) return 'any';
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' \\| ');
   if (s.anyOf) return s.anyOf.map((x) => typeOf(x)).join(' \\| ');
@@ -100,6 +105,16 @@ export function configReferenceMarkdown(drivers: DriverRegistry): string {
     ...Object.entries(props)
       .filter(([key, sub]) => key !== 'apps' && unwrap(sub).properties)
       .flatMap(([key, sub]) => [`## \`${key}\`${key === 'retry' ? ' (and `apps.<name>.retry`)' : ''}`, '', cell(sub.description ?? ''), '', table(unwrap(sub))]),
+    // A key that is one of several objects by `kind` (artifacts): a table per kind.
+    ...Object.entries(props)
+      .filter(([, sub]) => sub.oneOf)
+      .flatMap(([key, sub]) => [
+        `## \`${key}\``,
+        '',
+        cell(sub.description ?? ''),
+        '',
+        ...sub.oneOf!.flatMap((variant) => [`### \`${key}\` with \`kind: ${JSON.stringify(variant.properties?.kind?.const)}\``, '', table(variant)]),
+      ]),
     // Nested sections that need a table of their own.
     ...[['service', 'oidc'] as const].flatMap(([parent, key]) => {
       const sub = unwrap(unwrap(props[parent]).properties?.[key]);

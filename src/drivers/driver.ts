@@ -32,8 +32,12 @@ export interface EvidenceSink {
   note(text: string): void;
   /** Writes an artifact file (screenshot, trace, HTML) and records its hash. */
   saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string, meta?: Pick<FileEvidence, 'phase' | 'attempt'>): Promise<FileEvidence>;
-  /** Folder for artifacts a tool writes itself (Playwright traces). */
-  readonly dir: string;
+  /**
+   * A private local folder for files a tool must write itself before they become
+   * evidence through saveFile (Playwright writes a trace only to a path). Not evidence:
+   * whatever is put here is removed by whoever put it.
+   */
+  readonly scratchDir: string;
   readonly items: readonly EvidenceItem[];
 }
 

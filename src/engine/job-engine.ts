@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import { SeatctlError } from '../errors/index.js';
@@ -11,9 +11,8 @@ import type { ReviewHooks } from './job-kinds/review.js';
 import { planHash, sameState } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
 import { createTaskRunner, landed } from './task-runner.js';
-import { jobDir } from '../audit/job-folder.js';
+import { scratchDir } from '../audit/job-folder.js';
 import { notListedNote } from './apply-task.js';
-import { writePrivateFile } from '../fs/private-files.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
@@ -94,9 +93,7 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     job.finishedAt = new Date().toISOString();
     await store.setStatus(job.id, job.status, job.finishedAt);
     await audit(job.id, 'finished', { status: job.status, outcomes: job.tasks.map((t) => ({ task: t.id, outcome: t.outcome, error: t.error?.code ?? null })) });
-    const dir = jobDir(runtime.config.dataDir, job.id);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
+    await runtime.artifacts.replace(job.id, 'job.json', JSON.stringify(runtime.redactor.scrubDeep(job), null, 2));
     return must(job.id);
   }
 

@@ -6,6 +6,9 @@ import { createHttpClient } from '../http/http-client.js';
 import type { Logger } from '../log/logger.js';
 import type { Redactor } from '../log/redactor.js';
 import type { Scheduler } from '../queue/scheduler.js';
+import type { ArtifactStore } from '../audit/artifact-store.js';
+import { createFileArtifactStore } from '../audit/file-artifact-store.js';
+import { jobDir } from '../audit/job-folder.js';
 
 /**
  * Everything a process needs to run tasks: one driver and one queue per app, made
@@ -16,6 +19,8 @@ export interface Runtime {
   log: Logger;
   redactor: Redactor;
   scheduler: Scheduler;
+  /** Where every job's evidence, job document and report go (files or PostgreSQL). */
+  artifacts: ArtifactStore;
   app(name: string): ResolvedApp;
   driver(name: string): Driver;
   /** Resolves the secrets of these apps now, so a missing one stops the run before any task starts. */
@@ -29,6 +34,8 @@ export interface RuntimeDeps {
   redactor: Redactor;
   /** The per-app queues every task goes through; built by the caller (see schedulerForApps). */
   scheduler: Scheduler;
+  /** Default: files under the data dir (see open-artifact-store.ts for the configured one). Closed with the runtime. */
+  artifacts?: ArtifactStore;
   env?: NodeJS.ProcessEnv;
   /** Console drivers get this (the browser pool); API drivers ignore it. Closed with the runtime. */
   console?: { close(): Promise<void> };
@@ -38,6 +45,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
   const { config, log, redactor } = deps;
   const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, warn: (message) => log.warn(message), ...(deps.env ? { env: deps.env } : {}) });
   const { scheduler } = deps;
+  const artifacts = deps.artifacts ?? createFileArtifactStore({ jobFolder: (jobId) => jobDir(config.dataDir, jobId) });
   const drivers = new Map<string, Driver>();
 
   const app = (name: string): ResolvedApp => {
@@ -57,6 +65,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     log,
     redactor,
     scheduler,
+    artifacts,
     app,
     checkSecrets(apps) {
       for (const name of apps) {
@@ -88,6 +97,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
       await Promise.allSettled([...drivers.values()].map((d) => d.close()));
       drivers.clear();
       await deps.console?.close();
+      await artifacts.close();
     },
   };
 }

@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { createEvidenceSink } from '../audit/evidence-sink.js';
-import { jobDir } from '../audit/job-folder.js';
 import type { DriverCallContext } from '../drivers/driver.js';
 import { toSeatctlError } from '../errors/index.js';
 import { attemptsBeforeFailure } from '../queue/scheduler.js';
@@ -10,6 +8,7 @@ import { planTask } from './plan-task.js';
 import { applyTask } from './apply-task.js';
 import { provisionSpec } from './provision-spec.js';
 import { checkRoles } from '../drivers/read-back.js';
+import { scratchDir } from '../audit/job-folder.js';
 
 /**
  * One task's two phases, usable apart: plan (reads only) and apply (the change). The
@@ -33,7 +32,7 @@ export interface TaskRunner {
 export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSignal | undefined } = {}): TaskRunner {
   const signal = options.signal ? { signal: options.signal } : {};
 
-  const sinkFor = (task: Task) => createEvidenceSink(path.join(jobDir(runtime.config.dataDir, task.jobId), task.id), runtime.redactor, task.evidence);
+  const sinkFor = (task: Task) => createEvidenceSink({ store: runtime.artifacts, jobId: task.jobId, taskId: task.id, scratchDir: scratchDir(runtime.config.dataDir) }, runtime.redactor, task.evidence);
 
   const reader = (task: Task, sink: ReturnType<typeof sinkFor>) => async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
     const r = await runtime.scheduler.run({

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   JOB_NOT_FOUND: 'permanent',
   /** no such evidence file or report in the job's folder */
   ARTIFACT_NOT_FOUND: 'permanent',
+  /** evidence is append-only: a file already stored under that name holds other bytes */
+  ARTIFACT_EXISTS: 'permanent',
   ROLE_INVALID: 'permanent',
   FORBIDDEN: 'permanent',
   CONFLICT: 'permanent',

@@ -77,7 +77,7 @@ export function ensurePrivateDirSync(dir: string, warn: (message: string) => voi
 }
 
 /** What seatctl keeps under its data dir (docs/service.md, "Data dir"). */
-export const DATA_DIR_FOLDERS = ['jobs', 'logs', 'sessions', 'reviews'] as const;
+export const DATA_DIR_FOLDERS = ['jobs', 'logs', 'sessions', 'reviews', 'scratch', 'reports'] as const;
 
 /** The data dir and the folders seatctl keeps in it, each checked as above. */
 export function securePrivateTree(dataDir: string, subfolders: readonly string[], warn?: (message: string) => void): void {

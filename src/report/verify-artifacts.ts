@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ArtifactStore } from '../audit/artifact-store.js';
 import type { Task } from '../model/index.js';
 
 export interface ArtifactCheck {
@@ -14,7 +14,7 @@ export interface ArtifactCheck {
 }
 
 /** Re-hashes every evidence file a job's tasks recorded; a missing or edited file fails. */
-export async function verifyArtifacts(jobDir: string, tasks: Task[]): Promise<ArtifactCheck[]> {
+export async function verifyArtifacts(artifacts: ArtifactStore, jobId: string, tasks: Task[]): Promise<ArtifactCheck[]> {
   const checks: ArtifactCheck[] = [];
   for (const task of tasks) {
     for (const item of task.evidence) {
@@ -27,7 +27,8 @@ export async function verifyArtifacts(jobDir: string, tasks: Task[]): Promise<Ar
         continue;
       }
       try {
-        actual = createHash('sha256').update(await readFile(path.join(jobDir, task.id, item.path))).digest('hex');
+        const data = await artifacts.get(jobId, `${task.id}/${item.path}`);
+        actual = data ? createHash('sha256').update(data).digest('hex') : null;
       } catch {
         actual = null;
       }

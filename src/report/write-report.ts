@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../audit/job-folder.js';
+import type { ArtifactStore } from '../audit/artifact-store.js';
 import { SeatctlError } from '../errors/index.js';
 import { verifyAuditChain, type AuditRecord, type JobStore } from '../store/index.js';
 import { imageKey, renderJobReport } from './render-job-report.js';
 import { verifyArtifacts, type ArtifactCheck } from './verify-artifacts.js';
-import { writePrivateFile } from '../fs/private-files.js';
 import { approvalState } from '../engine/approval-state.js';
 import { jobKind } from '../engine/job-kinds/index.js';
 
@@ -17,18 +15,18 @@ export interface JobVerification {
 }
 
 /** Re-checks a job's audit hash chain and every artifact hash (`seatctl jobs verify`). */
-export async function verifyJob(store: JobStore, dataDir: string, jobId: string): Promise<JobVerification> {
+export async function verifyJob(store: JobStore, artifacts: ArtifactStore, jobId: string): Promise<JobVerification> {
   const stored = await store.get(jobId);
   if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
   const records = await store.audit(jobId);
   const verdict = verifyAuditChain(records);
-  const artifacts = [...(await verifyArtifacts(jobDir(dataDir, jobId), stored.job.tasks)), ...(await verifyReviewFiles(jobDir(dataDir, jobId), records))];
+  const checks = [...(await verifyArtifacts(artifacts, jobId, stored.job.tasks)), ...(await verifyReviewFiles(artifacts, jobId, records))];
   const chain = { ok: verdict.ok, records: records.length, ...(verdict.ok ? {} : { brokenAt: verdict.brokenAt }) };
-  return { chain, artifacts, ok: chain.ok && artifacts.every((a) => a.ok) };
+  return { chain, artifacts: checks, ok: chain.ok && checks.every((a) => a.ok) };
 }
 
 /** A review job's files are listed, with their hashes, in its `reviewed` audit record. */
-async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<ArtifactCheck[]> {
+async function verifyReviewFiles(artifacts: ArtifactStore, jobId: string, records: AuditRecord[]): Promise<ArtifactCheck[]> {
   const reviewed = records.findLast((r) => r.kind === 'reviewed');
   // The roster submitted with the job is stored once, as a file whose hash the `created` record holds.
   const created = records.find((r) => r.kind === 'created');
@@ -41,7 +39,8 @@ async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<A
   for (const a of listed) {
     let actual: string | null = null;
     try {
-      actual = createHash('sha256').update(await readFile(path.join(dir, path.basename(a.path)))).digest('hex');
+      const data = await artifacts.get(jobId, path.basename(a.path));
+      actual = data ? createHash('sha256').update(data).digest('hex') : null;
     } catch {
       actual = null;
     }
@@ -50,25 +49,31 @@ async function verifyReviewFiles(dir: string, records: AuditRecord[]): Promise<A
   return checks;
 }
 
+/** A job's report as stored: its key in the job's artifacts, and its bytes. */
+export interface WrittenReport {
+  path: 'report.html' | 'review.html';
+  html: Buffer;
+}
+
 /**
- * Renders `<dataDir>/jobs/<id>/report.html` (self-contained: screenshots inline) and
- * returns its path. A kind that writes its own report (a finished review's review.html) has that one.
+ * Renders the job's `report.html` (self-contained: screenshots inline, read from the
+ * artifact store, so any API node can render any job's report) and stores it beside
+ * the evidence. A finished review job's report is its review.html.
  */
-export async function writeJobReport(store: JobStore, dataDir: string, jobId: string): Promise<string> {
+export async function writeJobReport(store: JobStore, artifacts: ArtifactStore, jobId: string): Promise<WrittenReport> {
   const stored = await store.get(jobId);
   if (!stored) throw new SeatctlError('JOB_NOT_FOUND', `no job ${jobId}`, { details: { jobId } });
   const reportFile = jobKind(stored.job.kind).reportFile;
   if (reportFile) {
-    const own = path.join(jobDir(dataDir, jobId), reportFile);
-    if (await stat(own).then((s) => s.isFile(), () => false)) return own;
+    const own = await artifacts.get(jobId, reportFile);
+    if (own) return { path: reportFile, html: own };
   }
-  const verification = await verifyJob(store, dataDir, jobId);
-  const dir = jobDir(dataDir, jobId);
+  const verification = await verifyJob(store, artifacts, jobId);
   const images = new Map<string, string>();
   for (const a of verification.artifacts) {
     if (a.kind !== 'screenshot' || a.actual === null) continue;
-    const data = await readFile(path.join(dir, a.taskId, a.path));
-    images.set(imageKey(a.taskId, a.path), `data:image/jpeg;base64,${data.toString('base64')}`);
+    const data = await artifacts.get(jobId, `${a.taskId}/${a.path}`);
+    if (data) images.set(imageKey(a.taskId, a.path), `data:image/jpeg;base64,${data.toString('base64')}`);
   }
   const html = renderJobReport({
     job: stored.job,
@@ -83,7 +88,7 @@ export async function writeJobReport(store: JobStore, dataDir: string, jobId: st
     images,
     generatedAt: new Date().toISOString(),
   });
-  const file = path.join(dir, 'report.html');
-  await writePrivateFile(file, html);
-  return file;
+  // Rendered afresh each time (the verification is of now): a document, not evidence.
+  await artifacts.replace(jobId, 'report.html', html);
+  return { path: 'report.html', html: Buffer.from(html, 'utf8') };
 }

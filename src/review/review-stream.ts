@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -55,11 +57,14 @@ export async function writeReviewFile(r: ReviewResult | ReviewSource, format: Re
  * Copies a review file a job wrote (its folder's review.csv/json/html) to `file`, mode
  * 0600 and never through a symlink planted there, like writeReviewFile.
  */
-export async function copyReviewFile(stored: string, file: string): Promise<void> {
-  await pipeline(createReadStream(stored), createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate') }));
+export async function copyReviewFile(stored: Buffer, file: string): Promise<void> {
+  await pipeline(Readable.from([stored]), createWriteStream(file, { fd: openPrivateFileSync(file, 'truncate') }));
 }
 
-/** A review file a job wrote, as text chunks (whole characters), for stdout. */
-export async function* reviewFileChunks(stored: string): AsyncIterable<string> {
-  for await (const chunk of createReadStream(stored, { encoding: 'utf8', highWaterMark: CHUNK_CHARS })) yield chunk as string;
+/** A review file a job stored, as text chunks (whole characters: a UTF-8 sequence is never split), for stdout. */
+export async function* reviewFileChunks(stored: Buffer): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  for (let at = 0; at < stored.length; at += CHUNK_CHARS) yield decoder.write(stored.subarray(at, at + CHUNK_CHARS));
+  const rest = decoder.end();
+  if (rest) yield rest;
 }

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../audit/job-folder.js';
+import type { ArtifactStore } from '../audit/artifact-store.js';
 import { SeatctlError } from '../errors/index.js';
-import { writePrivateFile } from '../fs/private-files.js';
 import type { ReviewRequest, StoredReviewRequest } from '../model/index.js';
 
 /**
- * A review job's roster is stored exactly once: as `roster.csv` in the job's folder.
+ * A review job's roster is stored exactly once: as the job's artifact `roster.csv`.
  * The job row and the `created` audit record hold only its SHA-256 and size, so the
  * roster is not written three times (row, WAL, audit) and the hash chain still covers
  * it: `jobs verify` re-hashes the file, and the job refuses to run on an edited one.
@@ -17,32 +15,31 @@ export const ROSTER_FILE = 'roster.csv';
 export const sha256Hex = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** Writes the inline roster to the job's folder and returns the request as the store keeps it. */
-export async function storeRoster(dataDir: string, jobId: string, request: ReviewRequest): Promise<StoredReviewRequest> {
+export async function storeRoster(artifacts: ArtifactStore, jobId: string, request: ReviewRequest): Promise<StoredReviewRequest> {
   if (!request.roster) return request;
   const { csv, ...rest } = request.roster;
   const bytes = Buffer.from(csv, 'utf8');
-  const dir = jobDir(dataDir, jobId);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writePrivateFile(path.join(dir, ROSTER_FILE), bytes);
+  await artifacts.put(jobId, ROSTER_FILE, bytes, { contentType: 'text/csv; charset=utf-8' });
   return { ...request, roster: { file: ROSTER_FILE, sha256: sha256Hex(bytes), bytes: bytes.length, ...rest } };
 }
 
 /** Removes a roster written for a job that was not created (same idempotency key: the existing job keeps its own). */
-export async function discardRoster(dataDir: string, jobId: string): Promise<void> {
-  await rm(jobDir(dataDir, jobId), { recursive: true, force: true });
+export async function discardRoster(artifacts: ArtifactStore, jobId: string): Promise<void> {
+  await artifacts.discard(jobId);
 }
 
 /** The request with its roster inline again, read from the job's folder; an edited or missing file is refused. */
-export async function loadRoster(dataDir: string, jobId: string, request: StoredReviewRequest): Promise<ReviewRequest> {
+export async function loadRoster(artifacts: ArtifactStore, jobId: string, request: StoredReviewRequest): Promise<ReviewRequest> {
   const roster = request.roster;
   if (!roster || 'csv' in roster) return request as ReviewRequest;
   const { file, sha256, bytes: _bytes, ...rest } = roster;
-  let data: Buffer;
+  let data: Buffer | null;
   try {
-    data = await readFile(path.join(jobDir(dataDir, jobId), path.basename(file)));
+    data = await artifacts.get(jobId, path.basename(file));
   } catch (err) {
-    throw new SeatctlError('EVIDENCE_MODIFIED', `job ${jobId}: its roster (${file}) cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { details: { jobId, path: file } });
+    throw new SeatctlError('EVIDENCE_MODIFIED', `job ${jobId}: its roster (${file}) cannot be read (${(err as { code?: string }).code ?? 'error'})`, { details: { jobId, path: file } });
   }
+  if (!data) throw new SeatctlError('EVIDENCE_MODIFIED', `job ${jobId}: its roster (${file}) cannot be read (ENOENT)`, { details: { jobId, path: file } });
   if (sha256Hex(data) !== sha256) {
     throw new SeatctlError('EVIDENCE_MODIFIED', `job ${jobId}: its roster (${file}) was changed after the job was submitted (SHA-256 does not match the created record)`, { details: { jobId, path: file } });
   }

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { formatIssues } from '../config/format-issues.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Runtime } from '../engine/runtime.js';
-import { jobDir } from '../audit/job-folder.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
 import { writeJobReport } from '../report/write-report.js';
@@ -22,7 +19,7 @@ import type { Metrics } from './metrics.js';
 import { fullJobDocument, storedJobDocument, withoutServerPaths } from '../report/job-document.js';
 import { rosterByHash } from '../review/stored-roster.js';
 import { openApiDocument } from './openapi.js';
-import { artifactContentType, safeArtifactPath } from '../fs/safe-artifact-path.js';
+import { artifactContentType } from '../fs/safe-artifact-path.js';
 import type { JobEvents } from '../engine/job-events.js';
 import { registerConsole, type ConsoleDeps } from '../web/register-console.js';
 
@@ -192,20 +189,20 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.get<{ Params: { id: string } }>('/v1/jobs/:id/report', async (req, reply) => {
     await mustGet(deps.store, req.params.id);
-    const dir = jobDir(deps.config.dataDir, req.params.id);
-    const written = await writeJobReport(deps.store, deps.config.dataDir, req.params.id);
-    // Through the artifacts guard too: a review.html planted as a symlink must not serve another file.
-    const file = await safeArtifactPath(dir, path.relative(dir, written));
+    // Rendered from the artifact store (any API node can serve any job), and sent as rendered.
+    const { html } = await writeJobReport(deps.store, deps.runtime.artifacts, req.params.id);
     reply.type('text/html; charset=utf-8').header('x-content-type-options', 'nosniff').header('content-security-policy', `${REPORT_CSP}; frame-ancestors 'none'`);
-    return reply.send(createReadStream(file));
+    return reply.send(html);
   });
 
   app.get<{ Params: { id: string; '*': string } }>('/v1/jobs/:id/artifacts/*', async (req, reply) => {
     await mustGet(deps.store, req.params.id);
-    const file = await safeArtifactPath(jobDir(deps.config.dataDir, req.params.id), req.params['*']);
-    reply.type(artifactContentType(file)).header('x-content-type-options', 'nosniff');
-    reply.header('content-security-policy', file.endsWith('.html') ? `${REPORT_CSP}; frame-ancestors 'none'` : "default-src 'none'; frame-ancestors 'none'");
-    return reply.send(createReadStream(file));
+    const key = req.params['*'];
+    const data = await deps.runtime.artifacts.get(req.params.id, key);
+    if (!data) throw new SeatctlError('ARTIFACT_NOT_FOUND', 'no such artifact');
+    reply.type(artifactContentType(key)).header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', key.endsWith('.html') ? `${REPORT_CSP}; frame-ancestors 'none'` : "default-src 'none'; frame-ancestors 'none'");
+    return reply.send(data);
   });
 
   return app;

@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
-import { jobDir } from '../audit/job-folder.js';
 import type { StoredJob } from '../store/index.js';
 import { toSeatctlError, SeatctlError } from '../errors/index.js';
-import { artifactContentType, safeArtifactPath } from '../fs/safe-artifact-path.js';
+import { artifactContentType } from '../fs/safe-artifact-path.js';
 import { jobStatusSchema, offboardRequestSchema } from '../model/index.js';
 import { verifyJob } from '../report/write-report.js';
 import type { ConsoleSessions } from './console-sessions.js';
@@ -82,7 +80,7 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
   const chrome = (req: FastifyRequest, title: string) => ({ title, principal: req.principal, csrf: sessionOf(req).csrf });
 
   const jobPage = async (req: FastifyRequest, reply: FastifyReply, stored: StoredJob, status = 200, extra: { notice?: string; error?: string } = {}) => {
-    const verification = TERMINAL_STATUSES.has(stored.job.status) ? await verifyJob(deps.store, deps.config.dataDir, stored.job.id) : null;
+    const verification = TERMINAL_STATUSES.has(stored.job.status) ? await verifyJob(deps.store, deps.runtime.artifacts, stored.job.id) : null;
     const body = renderJobPage({ principal: req.principal!, csrf: sessionOf(req).csrf, stored, verification, ...extra });
     return sendPage(reply, status, page(chrome(req, `Job ${stored.job.id}`), body));
   };
@@ -172,19 +170,21 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
 
   scope.get<{ Params: { id: string; '*': string } }>('/jobs/:id/files/*', session('read'), async (req, reply) => {
     const stored = await mustGet(req.params.id);
-    const file = await safeArtifactPath(jobDir(deps.config.dataDir, stored.job.id), req.params['*']);
-    const type = artifactContentType(file);
+    const key = req.params['*'];
+    const data = await deps.runtime.artifacts.get(stored.job.id, key);
+    if (!data) throw new SeatctlError('ARTIFACT_NOT_FOUND', 'no such artifact');
+    const type = artifactContentType(key);
     reply.type(type).header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; frame-ancestors 'none'").header('cache-control', 'private, no-store');
     // Only images show inline; anything else (a trace zip) downloads.
     if (!type.startsWith('image/')) reply.header('content-disposition', 'attachment');
-    return reply.send(createReadStream(file));
+    return reply.send(data);
   });
 
   scope.get<{ Params: { id: string } }>('/jobs/:id/review', session('read'), async (req, reply) => {
     const stored = await mustGet(req.params.id);
     const q = parseOr400(reviewQuery, req.query);
     const filter = { app: q.app, verdict: q.verdict, email: q.email };
-    const result = stored.job.kind === 'review' ? await readReviewRows(jobDir(deps.config.dataDir, stored.job.id), filter, (q.page - 1) * REVIEW_PAGE_SIZE, REVIEW_PAGE_SIZE) : null;
+    const result = stored.job.kind === 'review' ? await readReviewRows(deps.runtime.artifacts, stored.job.id, filter, (q.page - 1) * REVIEW_PAGE_SIZE, REVIEW_PAGE_SIZE) : null;
     return sendPage(reply, 200, page(chrome(req, `Review ${stored.job.id}`), renderReviewPage({ jobId: stored.job.id, filter, page: q.page, result })));
   });
 }

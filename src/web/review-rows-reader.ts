@@ -1,5 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+import type { ArtifactStore } from '../audit/artifact-store.js';
 
 /** One row of a stored review as the console lists it (reconciled columns when a roster was given). */
 export interface ReviewListRow {
@@ -37,19 +36,19 @@ interface Loaded {
   verdicts: string[];
 }
 
-/** Parsed reviews by job folder; a handful is plenty (a page is viewed, then the next). */
+/** Parsed reviews by job id; a handful is plenty (a page is viewed, then the next). */
 const CACHE_SIZE = 4;
 const cache = new Map<string, Loaded>();
 
 /**
  * A page of a finished review's rows. The review's review.json is parsed once and kept
- * (keyed by size and mtime, so a rewritten file is read again), after which each page
+ * (keyed by the store's version of the file, so a rewritten file is read again), after which each page
  * is a filter over arrays in memory: 40,000 rows filter in a few milliseconds. This is
  * the one function the console reads reviews through, so moving listings onto a
  * per-job SQLite file changes only this body.
  */
-export async function readReviewRows(jobFolder: string, filter: ReviewRowFilter, offset: number, limit: number): Promise<ReviewRowsPage | null> {
-  const loaded = await load(jobFolder);
+export async function readReviewRows(artifacts: ArtifactStore, jobId: string, filter: ReviewRowFilter, offset: number, limit: number): Promise<ReviewRowsPage | null> {
+  const loaded = await load(artifacts, jobId);
   if (!loaded) return null;
   const email = filter.email?.trim().toLowerCase();
   const matched: ReviewListRow[] = [];
@@ -65,19 +64,20 @@ export async function readReviewRows(jobFolder: string, filter: ReviewRowFilter,
   return { rows: matched, total, apps: loaded.apps, verdicts: loaded.verdicts };
 }
 
-async function load(jobFolder: string): Promise<Loaded | null> {
-  const file = path.join(jobFolder, 'review.json');
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) return null;
-  const key = `${info.size}:${info.mtimeMs}`;
-  const hit = cache.get(jobFolder);
+async function load(artifacts: ArtifactStore, jobId: string): Promise<Loaded | null> {
+  const info = await artifacts.stat(jobId, 'review.json');
+  if (!info) return null;
+  const key = info.version;
+  const hit = cache.get(jobId);
   if (hit?.key === key) {
     // Most recently used last, so the oldest is evicted first.
-    cache.delete(jobFolder);
-    cache.set(jobFolder, hit);
+    cache.delete(jobId);
+    cache.set(jobId, hit);
     return hit;
   }
-  const parsed = JSON.parse(await readFile(file, 'utf8')) as { review?: { rows?: Record<string, unknown>[] } };
+  const data = await artifacts.get(jobId, 'review.json');
+  if (!data) return null;
+  const parsed = JSON.parse(data.toString('utf8')) as { review?: { rows?: Record<string, unknown>[] } };
   const rows: ReviewListRow[] = (parsed.review?.rows ?? []).map((r) => ({
     app: String(r.app ?? ''),
     email: String(r.email ?? ''),
@@ -95,7 +95,7 @@ async function load(jobFolder: string): Promise<Loaded | null> {
     apps: [...new Set(rows.map((r) => r.app))].sort(),
     verdicts: [...new Set(rows.flatMap((r) => (r.verdict ? [r.verdict] : [])))].sort(),
   };
-  cache.set(jobFolder, loaded);
+  cache.set(jobId, loaded);
   while (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return loaded;
 }

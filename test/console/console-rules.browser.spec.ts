@@ -189,7 +189,7 @@ test.describe('roles are checked against the console before any change', () => {
     expect(userIn(billcomState, 'asmith@example.com').role).toBe('Accountant');
 
     // The driver call itself checks too (not only the planner): provision with an unknown role.
-    const sink = { dir: env.dir, items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot' as const, at: '', path: '', sha256: '', caption: '' }) };
+    const sink = { scratchDir: env.dir, items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot' as const, at: '', path: '', sha256: '', caption: '' }) };
     for (const app of ['stitch', 'billcom']) {
       const err = await env.runtime
         .driver(app)

@@ -78,7 +78,7 @@ function contextFor(page: Page, baseUrl: string) {
     log: createLogger({ redactor, destination: { write: () => undefined } }),
     secret: () => '',
     locators: { heading: (p) => p.getByRole('heading', { name: 'Users' }) },
-    sink: { dir: '', items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot', at: '', path: '', sha256: '', caption: '' }) },
+    sink: { scratchDir: '', items: [], add() {}, note() {}, saveFile: async () => ({ kind: 'screenshot', at: '', path: '', sha256: '', caption: '' }) },
     screenshots: false,
     locatorTimeoutMs: 5000,
     isLoginUrl: () => false,

@@ -9,6 +9,8 @@ import type { Job } from '../../src/model/index.js';
 import { writeJobReport } from '../../src/report/write-report.js';
 import { openJobStore, type JobStore } from '../../src/store/index.js';
 import { startSimEnv, type SimEnv } from '../support/sim-env.js';
+import { fileArtifacts } from '../support/file-artifacts.js';
+import { jobDir } from '../../src/audit/job-folder.js';
 
 /**
  * Issue "Evidence that tells the truth", item 1: screenshot files of different tasks
@@ -54,7 +56,8 @@ async function renderedSections(page: Page): Promise<Map<string, { heading: stri
 }
 
 async function renderReport(): Promise<Page> {
-  const file = await writeJobReport(store, env.config.dataDir, job.id);
+  const report = await writeJobReport(store, fileArtifacts(env.config.dataDir), job.id);
+  const file = path.join(jobDir(env.config.dataDir, job.id), report.path);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`file://${file}`);
   return page;

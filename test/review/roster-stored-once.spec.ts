@@ -6,6 +6,7 @@ import { jobDir } from '../../src/audit/job-folder.js';
 import { verifyJob } from '../../src/report/write-report.js';
 import { openJobStore, type JobStore } from '../../src/store/index.js';
 import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { fileArtifacts } from '../support/file-artifacts.js';
 
 /**
  * Issue "Security hardening" item 8 (resource use): a review job's roster is stored
@@ -86,13 +87,13 @@ test('resource use #8.1: a 20,000-row roster is stored once, as the job\'s roste
   await withStore(async (store) => {
     const createdRecord = (await store.audit(job.id)).find((r) => r.kind === 'created')!;
     expect((createdRecord.data as { request: { roster: unknown } }).request.roster).toEqual({ file: 'roster.csv', sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: Buffer.byteLength(csv), source: 'hr.csv' });
-    const ok = await verifyJob(store, env.config.dataDir, job.id);
+    const ok = await verifyJob(store, fileArtifacts(env.config.dataDir), job.id);
     expect(ok.ok).toBe(true);
     expect(ok.artifacts.map((a) => a.path).sort()).toEqual(['review.csv', 'review.html', 'review.json', 'roster.csv']);
 
     // One person added to the stored roster after the fact: caught.
     await appendFile(path.join(dir, 'roster.csv'), 'intruder@roster.example.com,Intruder,active,,,x\n');
-    const bad = await verifyJob(store, env.config.dataDir, job.id);
+    const bad = await verifyJob(store, fileArtifacts(env.config.dataDir), job.id);
     expect(bad.ok).toBe(false);
     expect(bad.artifacts.filter((a) => !a.ok).map((a) => a.path)).toEqual(['roster.csv']);
   });

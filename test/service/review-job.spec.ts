@@ -8,6 +8,7 @@ import { openJobStore } from '../../src/store/index.js';
 import { groundTruth } from '../support/api-env.js';
 import { accountId, countsOf, expectedRows, rowLine, truthAccounts, type ReviewApp, type RosterPerson, type TruthAccount } from '../support/review-truth.js';
 import { startServiceEnv, type ServiceEnv } from '../support/service-env.js';
+import { fileArtifacts } from '../support/file-artifacts.js';
 
 /**
  * The `review` job kind on the service: listing both API apps, reconciling against an
@@ -130,11 +131,11 @@ test('a review job lists both apps, reconciles, and its files download and verif
   expect(createHash('sha256').update(csv.text).digest('hex')).toBe(job.review.artifacts[0].sha256);
   const store = await openJobStore(env.config);
   try {
-    expect((await verifyJob(store, env.config.dataDir, job.id)).ok).toBe(true);
+    expect((await verifyJob(store, fileArtifacts(env.config.dataDir), job.id)).ok).toBe(true);
     // An edited review file is caught.
     const file = path.join(dir, 'review.csv');
     await writeFile(file, (await readFile(file, 'utf8')).replace('orphaned', 'active_ok'));
-    const v = await verifyJob(store, env.config.dataDir, job.id);
+    const v = await verifyJob(store, fileArtifacts(env.config.dataDir), job.id);
     expect(v.ok).toBe(false);
     expect(v.artifacts.filter((a) => !a.ok).map((a) => a.path)).toEqual(['review.csv']);
   } finally {

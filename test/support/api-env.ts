@@ -7,6 +7,7 @@ import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor, type Redactor } from '../../src/log/redactor.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
+import type { ArtifactStore } from '../../src/audit/artifact-store.js';
 import { NO_APPROVAL_GATE, runToEnd } from '../../src/engine/run-to-end.js';
 import { actionRequestSchema, type Job, type JobRequestInput } from '../../src/model/index.js';
 import { startBigIdSimulator, type BigIdSimulator, type BigIdSimulatorOptions } from '../../fixtures/bigid/index.js';
@@ -39,6 +40,8 @@ export interface ApiEnvOptions {
   retry?: Record<string, number>;
   /** More top-level config keys (e.g. `notifications`). */
   config?: Record<string, unknown>;
+  /** The artifact store the runtime writes evidence to (default: files under the data dir). */
+  artifacts?: ArtifactStore;
 }
 
 export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> {
@@ -74,7 +77,7 @@ export async function startApiEnv(options: ApiEnvOptions = {}): Promise<ApiEnv> 
   const redactor = createRedactor();
   const logs: string[] = [];
   const log = createLogger({ redactor, level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
-  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), ...(options.artifacts ? { artifacts: options.artifacts } : {}) });
   return {
     bigid,
     sigma,

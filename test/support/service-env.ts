@@ -4,7 +4,7 @@ import { createTokenPrincipals, type TokenPrincipalInput } from '../../src/auth/
 import path from 'node:path';
 import { DEFAULT_APPROVALS, type ApprovalsConfig } from '../../src/config/approval-schema.js';
 import { createService, type Service, type ServiceDeps } from '../../src/service/service.js';
-import { openJobStore } from '../../src/store/index.js';
+import { openJobStore, type JobStore } from '../../src/store/index.js';
 import { startApiEnv, type ApiEnv, type ApiEnvOptions } from './api-env.js';
 
 /** The job service on the API simulators, not listening: tests use fastify's inject. */
@@ -33,11 +33,13 @@ export interface ServiceEnvOptions extends ApiEnvOptions {
   console?: ServiceDeps['console'];
   /** Registers more routes (sign-in methods) before the app is ready. */
   extend?: (app: FastifyInstance) => void;
+  /** A job store handle other than the one in this env's data dir (a second API node on a shared store). */
+  store?: JobStore;
 }
 
 export async function startServiceEnv(options: ServiceEnvOptions = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
-  const store = await openJobStore(env.config);
+  const store = options.store ?? (await openJobStore(env.config));
   const service = createService({
     config: env.config,
     runtime: env.runtime,

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
@@ -7,6 +7,7 @@ import { createJobEvents } from '../../src/engine/job-events.js';
 import { createConsoleSessions, SESSION_COOKIE_HTTP } from '../../src/web/console-sessions.js';
 import { readReviewRows } from '../../src/web/review-rows-reader.js';
 import { startServiceEnv, TEST_TOKEN } from '../support/service-env.js';
+import { fileArtifacts } from '../support/file-artifacts.js';
 
 /** Issue 13 item 3 (web console): sessions, the review reader and the event hub, below the browser. */
 
@@ -86,24 +87,27 @@ test('review rows: filters and paging over 10,000 rows x 4 apps, and a rewritten
   const rows = apps.flatMap((app) =>
     Array.from({ length: 10_000 }, (_, i) => ({ app, id: `${app}-${i}`, email: `person${i}@example.com`, name: `Person ${i}`, role: 'Viewer', status: 'active', origin: null, lastSeen: null, verdict: verdicts[i % 4], reason: 'r' })),
   );
-  writeFileSync(path.join(dir, 'review.json'), JSON.stringify({ review: { rows } }));
+  const artifacts = fileArtifacts(dir);
+  const jobFolder = path.join(dir, 'jobs', 'job_r');
+  mkdirSync(jobFolder, { recursive: true });
+  writeFileSync(path.join(jobFolder, 'review.json'), JSON.stringify({ review: { rows } }));
 
-  const all = await readReviewRows(dir, {}, 0, 100);
+  const all = await readReviewRows(artifacts, 'job_r', {}, 0, 100);
   expect(all?.total).toBe(40_000);
   expect(all?.apps).toEqual([...apps].sort());
   expect(all?.verdicts).toEqual([...verdicts].sort());
-  const sigmaOrphans = await readReviewRows(dir, { app: 'sigma', verdict: 'orphaned' }, 100, 100);
+  const sigmaOrphans = await readReviewRows(artifacts, 'job_r', { app: 'sigma', verdict: 'orphaned' }, 100, 100);
   expect(sigmaOrphans?.total).toBe(2_500);
   expect(sigmaOrphans?.rows).toHaveLength(100);
   expect(sigmaOrphans?.rows[0]).toMatchObject({ app: 'sigma', email: 'person401@example.com', verdict: 'orphaned' });
-  const byEmail = await readReviewRows(dir, { email: 'PERSON9999@' }, 0, 100);
+  const byEmail = await readReviewRows(artifacts, 'job_r', { email: 'PERSON9999@' }, 0, 100);
   expect(byEmail?.total).toBe(4);
-  const lastPage = await readReviewRows(dir, { app: 'bigid' }, 9_950, 100);
+  const lastPage = await readReviewRows(artifacts, 'job_r', { app: 'bigid' }, 9_950, 100);
   expect(lastPage?.rows).toHaveLength(50);
 
-  writeFileSync(path.join(dir, 'review.json'), JSON.stringify({ review: { rows: rows.slice(0, 3) } }));
-  expect((await readReviewRows(dir, {}, 0, 100))?.total).toBe(3);
-  expect(await readReviewRows(path.join(dir, 'none'), {}, 0, 100)).toBeNull();
+  writeFileSync(path.join(jobFolder, 'review.json'), JSON.stringify({ review: { rows: rows.slice(0, 3) } }));
+  expect((await readReviewRows(artifacts, 'job_r', {}, 0, 100))?.total).toBe(3);
+  expect(await readReviewRows(artifacts, 'job_none', {}, 0, 100)).toBeNull();
 });
 
 test('the job event hub fans out per job and lets a follower go', () => {

@@ -7,6 +7,7 @@ import { createJobEngine } from '../../engine/job-engine.js';
 import { SeatctlError } from '../../errors/index.js';
 import { emailSchema, jobStatusSchema, rejectBodySchema } from '../../model/index.js';
 import { writeJobReport, verifyJob } from '../../report/write-report.js';
+import { reportFile } from '../report-file.js';
 import { fullJobDocument, storedJobDocument, type ReviewDocument } from '../../report/job-document.js';
 import type { JobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -151,7 +152,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
   jobs.command('verify').argument('<id>').description("re-check the job's audit hash chain and every artifact's hash").action((id: string) =>
     run(() =>
       local(async (ctx, store) => {
-        const v = await verifyJob(store, ctx.config.dataDir, id);
+        const v = await verifyJob(store, ctx.runtime.artifacts, id);
         const bad = v.artifacts.filter((a) => !a.ok);
         print(v, `${v.ok ? 'verified' : 'NOT VERIFIED'}: audit chain ${v.chain.ok ? `intact (${v.chain.records} records)` : `broken at record ${v.chain.brokenAt}`}; ${v.artifacts.length - bad.length}/${v.artifacts.length} artifacts match\n${bad.map((a) => `  ${a.taskId}/${a.path}: ${a.actual ? 'edited' : 'missing'}\n`).join('')}`);
         return v.ok ? EXIT.OK : EXIT.TASK_FAILED;
@@ -163,7 +164,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
     run(() =>
       local(async (ctx, store) => {
         await must(store, id);
-        const file = await writeJobReport(store, ctx.config.dataDir, id);
+        const file = await reportFile(ctx.config, id, await writeJobReport(store, ctx.runtime.artifacts, id));
         print({ report: file }, `${file}\n`);
         return EXIT.OK;
       }),

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SeatctlError } from '../../errors/index.js';
+import type { ArtifactStore } from '../../audit/artifact-store.js';
+import { writePrivateFile } from '../../fs/private-files.js';
 import { operationSchema, type FileEvidence, type Task } from '../../model/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -35,25 +37,32 @@ function phaseOf(item: { caption: string } & Record<string, unknown>): string {
   return CAPTION.exec(item.caption)?.[1] ?? 'unknown';
 }
 
-/** The task's traces, oldest first: every recorded one, then files on disk it never recorded. */
-export async function listTraces(taskDir: string, task: Task): Promise<TraceEntry[]> {
+/** Where a task's traces are read from: the job's artifacts, under the task's folder. */
+export interface TaskTraces {
+  artifacts: ArtifactStore;
+  jobId: string;
+  /** Private local folder the chosen trace is copied to for the viewer (it reads only files). */
+  scratchDir: string;
+}
+
+/** The task's traces, oldest first: every recorded one, then stored files it never recorded. */
+export async function listTraces(where: TaskTraces, task: Task): Promise<TraceEntry[]> {
   const entries: TraceEntry[] = [];
-  const size = (name: string) => stat(path.join(taskDir, name)).then((s) => s.size, () => null);
   const recorded = task.evidence.filter((e): e is FileEvidence => e.kind === 'trace');
   for (const item of recorded) {
     const phase = phaseOf(item as FileEvidence & Record<string, unknown>);
     // A bare name in the task's own folder, whatever the record says.
     const name = path.basename(item.path);
-    const data = await readFile(path.join(taskDir, name)).catch(() => null);
+    const data = await where.artifacts.get(where.jobId, `${task.id}/${name}`).catch(() => null);
     const hashOk = data !== null && createHash('sha256').update(data).digest('hex') === item.sha256;
-    entries.push({ name, phase, change: OPERATIONS.includes(phase), at: item.at, bytes: await size(name), hashOk });
+    entries.push({ name, phase, change: OPERATIONS.includes(phase), at: item.at, bytes: data?.length ?? null, hashOk });
   }
   entries.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
   const known = new Set(entries.map((e) => e.name));
-  const onDisk = (await readdir(taskDir).catch(() => [] as string[])).filter((f) => f.endsWith('.zip') && !known.has(f)).sort();
-  for (const name of onDisk) {
-    const s = await stat(path.join(taskDir, name)).catch(() => null);
-    entries.push({ name, phase: 'unrecorded', change: false, at: s ? s.mtime.toISOString() : null, bytes: s?.size ?? null, hashOk: null });
+  const prefix = `${task.id}/`;
+  const stored = (await where.artifacts.list(where.jobId)).filter((f) => f.path.startsWith(prefix) && f.path.endsWith('.zip') && !known.has(f.path.slice(prefix.length)));
+  for (const f of stored) {
+    entries.push({ name: f.path.slice(prefix.length), phase: 'unrecorded', change: false, at: null, bytes: f.bytes, hashOk: null });
   }
   return entries;
 }
@@ -77,21 +86,34 @@ const describe = (t: TraceEntry): string =>
   `${t.name}  ${t.phase}${t.change ? ' (change)' : ''}  ${t.at ?? '?'}  ${t.bytes === null ? 'missing' : `${(t.bytes / 1024).toFixed(0)} KiB`}${t.hashOk === false ? '  HASH MISMATCH' : ''}`;
 
 /** `--trace list`: the task's traces with phase, time and size. */
-export async function printTraceList(io: CliIO, json: boolean, taskDir: string, task: Task): Promise<number> {
-  const traces = await listTraces(taskDir, task);
+export async function printTraceList(io: CliIO, json: boolean, where: TaskTraces, task: Task): Promise<number> {
+  const traces = await listTraces(where, task);
   if (json) io.stdout(JSON.stringify({ task: task.id, traces }) + '\n');
   else io.stdout(traces.length ? `${traces.map(describe).join('\n')}\n` : `task ${task.id} has no trace\n`);
   return EXIT.OK;
 }
 
 /** Playwright's trace viewer over HTTP on loopback (show-trace needs no bundled browser this way). */
-export async function serveTrace(io: CliIO, taskDir: string, task: Task, wanted: string | undefined): Promise<number> {
-  const trace = chooseTrace(await listTraces(taskDir, task), wanted, task.id);
+export async function serveTrace(io: CliIO, where: TaskTraces, task: Task, wanted: string | undefined): Promise<number> {
+  const trace = chooseTrace(await listTraces(where, task), wanted, task.id);
   if (!trace.change && wanted === undefined) io.stderr(`replay --trace: task ${task.id} recorded no change; showing its last look-up (${trace.phase})\n`);
   if (trace.hashOk === false) io.stderr(`replay --trace: ${trace.name} does not match the hash the task recorded: it was edited or is missing\n`);
   // cli.js is not in playwright-core's exports map; its package.json is, and sits beside it.
   const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('playwright-core/package.json')), 'cli.js');
-  const child = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', path.join(taskDir, trace.name)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The viewer reads a file: a private copy of the stored trace, removed when it stops.
+  await mkdir(where.scratchDir, { recursive: true, mode: 0o700 });
+  const copyDir = await mkdtemp(path.join(where.scratchDir, 'show-trace-'));
+  const copy = path.join(copyDir, trace.name);
+  await writePrivateFile(copy, (await where.artifacts.get(where.jobId, `${task.id}/${trace.name}`)) ?? Buffer.alloc(0));
+  try {
+    return await viewTrace(io, task, trace, copy, cli);
+  } finally {
+    await rm(copyDir, { recursive: true, force: true });
+  }
+}
+
+async function viewTrace(io: CliIO, task: Task, trace: TraceEntry, file: string, cli: string): Promise<number> {
+  const child = spawn(process.execPath, [cli, 'show-trace', '--host', '127.0.0.1', '--port', '0', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {

@@ -1,6 +1,4 @@
 import { schedulerForApps } from '../../queue/scheduler.js';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { createConsoleRuntime } from '../../console/console-runtime.js';
@@ -9,7 +7,8 @@ import { createRuntime } from '../../engine/runtime.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { cliPrincipal } from '../../auth/principal.js';
 import type { JobRequest } from '../../model/index.js';
-import { jobDir } from '../../audit/job-folder.js';
+import { scratchDir } from '../../audit/job-folder.js';
+import type { ArtifactStore } from '../../audit/artifact-store.js';
 import { SeatctlError } from '../../errors/index.js';
 import { freshTaskState, jobSchema, type Job, type Task } from '../../model/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -55,13 +54,13 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
         if (!/^[A-Za-z0-9_-]+$/.test(jobId)) throw new SeatctlError('USAGE', `replay: "${jobId}" is not a job id`);
         const ctx = await openContext(io, globals());
         try {
-          const recorded = await loadJob(ctx.config.dataDir, jobId);
+          const recorded = await loadJob(ctx.runtime.artifacts, ctx.config.dataDir, jobId);
           const tasks = recorded.tasks.filter((t) => ctx.config.apps[t.app]?.definition.kind === 'console' && (!opts.task || t.id === opts.task));
           if (!tasks.length) throw new SeatctlError('USAGE', `replay: job ${jobId} has no console task${opts.task ? ` named ${opts.task}` : ''}`);
           if (opts.trace !== undefined && opts.trace !== false) {
-            const taskDir = path.join(jobDir(ctx.config.dataDir, jobId), tasks[0]!.id);
-            if (opts.trace === 'list') return await printTraceList(io, Boolean(globals().json), taskDir, tasks[0]!);
-            return await serveTrace(io, taskDir, tasks[0]!, opts.trace === true ? undefined : opts.trace);
+            const where = { artifacts: ctx.runtime.artifacts, jobId, scratchDir: scratchDir(ctx.config.dataDir) };
+            if (opts.trace === 'list') return await printTraceList(io, Boolean(globals().json), where, tasks[0]!);
+            return await serveTrace(io, where, tasks[0]!, opts.trace === true ? undefined : opts.trace);
           }
           if (opts.headed && !io.env.DISPLAY) throw new SeatctlError('USAGE', 'replay --headed needs a display: run it under xvfb-run, or on a desktop session');
           if (opts.pause && !io.isTTY) throw new SeatctlError('USAGE', 'replay --pause needs a terminal to read Enter from');
@@ -113,15 +112,10 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
     );
 }
 
-async function loadJob(dataDir: string, jobId: string): Promise<Job> {
-  const file = path.join(jobDir(dataDir, jobId), 'job.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new SeatctlError('USAGE', `replay: no job ${jobId} in ${dataDir}`);
-  }
-  return jobSchema.parse(JSON.parse(text));
+async function loadJob(artifacts: ArtifactStore, dataDir: string, jobId: string): Promise<Job> {
+  const data = await artifacts.get(jobId, 'job.json').catch(() => null);
+  if (!data) throw new SeatctlError('USAGE', `replay: no job ${jobId} in ${dataDir}`);
+  return jobSchema.parse(JSON.parse(data.toString('utf8')));
 }
 
 /** The recorded inputs (who, what, which app), as a fresh job with its own id. */

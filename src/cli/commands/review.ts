@@ -5,7 +5,6 @@ import { formatIssues } from '../../config/format-issues.js';
 import { selectApps } from '../../config/load-config.js';
 import { SeatctlError } from '../../errors/index.js';
 import { reviewRequestSchema, type ReviewRequest } from '../../model/index.js';
-import { jobDir } from '../../audit/job-folder.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import type { ReviewRecord } from '../../engine/job-kinds/review.js';
 import type { ErrorCode } from '../../errors/index.js';
@@ -13,11 +12,10 @@ import type { ReviewFormat } from '../../review/review-output.js';
 import { copyReviewFile, reviewFileChunks } from '../../review/review-stream.js';
 import { parseRosterColumnsOption } from '../../review/roster.js';
 import { REVIEW_FILES, type OrphanTarget } from '../../review/run-review.js';
-import { openJobStore } from '../../store/index.js';
 import { localPrincipal } from '../local-user.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext, type GlobalFlags } from '../context.js';
+import { openContext, openContextStore, type GlobalFlags } from '../context.js';
 import { createReviewProgress } from '../review-progress.js';
 import { runJobCommand } from './run-job-command.js';
 
@@ -64,7 +62,7 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
   if (opts.offboardOrphans && !opts.roster) throw new SeatctlError('USAGE', '--offboard-orphans: needs --roster (orphans are found by reconciling against it)', { details: { field: '--offboard-orphans' } });
   const request = await buildRequest(io, opts);
   const ctx = await openContext(io, flags);
-  const store = openJobStore(ctx.config.dataDir);
+  const store = await openContextStore(ctx, io);
   let code: number;
   let targets: OrphanTarget[] = [];
   try {
@@ -88,7 +86,8 @@ async function reviewCommand(io: CliIO, flags: GlobalFlags, opts: ReviewFlags): 
       const error = (records.findLast((r) => r.kind === 'finished')?.data as { error?: { code: ErrorCode; message: string } } | undefined)?.error;
       throw new SeatctlError(error?.code ?? 'INTERNAL', error?.message ?? `review job ${done.job.id} ended ${done.job.status} without a result`, { details: { jobId: done.job.id } });
     }
-    const file = path.join(jobDir(ctx.config.dataDir, done.job.id), REVIEW_FILES[format]);
+    const file = await ctx.runtime.artifacts.get(done.job.id, REVIEW_FILES[format]);
+    if (!file) throw new SeatctlError('ARTIFACT_NOT_FOUND', `review job ${done.job.id} has no ${REVIEW_FILES[format]}`, { details: { jobId: done.job.id } });
     if (opts.out) {
       // Relative to the command's working directory, like --roster and --config (not the process's).
       await copyReviewFile(file, path.resolve(io.cwd, opts.out));

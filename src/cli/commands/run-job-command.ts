@@ -7,6 +7,7 @@ import { jobRequestSchema, type ActionRequest, type JobRequestInput } from '../.
 import { createJobEngine } from '../../engine/job-engine.js';
 import { requestApps } from '../../engine/job-kinds/index.js';
 import { writeJobReport } from '../../report/write-report.js';
+import { reportFile } from '../report-file.js';
 import { storedJobDocument } from '../../report/job-document.js';
 import type { StoredJob } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
@@ -80,7 +81,7 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
         result = await engine.cancel(result.job.id, who);
       }
     }
-    const report = await writeJobReport(store, ctx.config.dataDir, result.job.id);
+    const report = await reportFile(ctx.config, result.job.id, await writeJobReport(store, ctx.runtime.artifacts, result.job.id));
     onDone?.(result, ctx.config.dataDir);
     if (flags.json) {
       io.stdout(JSON.stringify({ ...storedJobDocument(result, ctx.config.dataDir), report }) + '\n');

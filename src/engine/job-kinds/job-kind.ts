@@ -52,7 +52,7 @@ export interface JobKindHandler<R extends JobRequest = JobRequest> {
   /** What the job document adds for this kind (a review's summary), read from the store. */
   document?(store: JobStore, stored: StoredJob): Promise<Record<string, unknown>>;
   /** A file in the job's folder that is its report once written (a review's review.html). */
-  readonly reportFile?: string;
+  readonly reportFile?: 'review.html';
 }
 
 /** The three kinds that change accounts from a request naming people and apps. */

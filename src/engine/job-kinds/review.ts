@@ -1,7 +1,7 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { jobDir } from '../../audit/job-folder.js';
+import { scratchDir } from '../../audit/job-folder.js';
 import { SeatctlError, toSeatctlError } from '../../errors/index.js';
-import { writePrivateFile } from '../../fs/private-files.js';
 import type { ReviewRequest, StoredReviewRequest } from '../../model/index.js';
 import { orphanTargets, reviewRoster, runReview, type OrphanTarget, type ReviewSummary } from '../../review/run-review.js';
 import { discardRoster, loadRoster, storeRoster } from '../../review/stored-roster.js';
@@ -42,8 +42,8 @@ export const reviewKind: JobKindHandler<StoredReviewRequest> = {
     const unknown = apps.filter((a) => !runtime.config.apps[a]);
     if (unknown.length) throw new SeatctlError('USAGE', `apps: unknown app(s) ${unknown.join(', ')} (configured: ${Object.keys(runtime.config.apps).join(', ')})`, { details: { field: 'apps' } });
     const job = { id: newId('job'), kind: 'review' as const, status: 'planned' as const, dryRun: false, createdAt: new Date().toISOString(), finishedAt: null, tasks: [] };
-    const stored = await storeRoster(runtime.config.dataDir, job.id, inline);
-    return { job, request: stored, ...(inline.roster ? { discard: () => discardRoster(runtime.config.dataDir, job.id) } : {}) };
+    const stored = await storeRoster(runtime.artifacts, job.id, inline);
+    return { job, request: stored, ...(inline.roster ? { discard: () => discardRoster(runtime.artifacts, job.id) } : {}) };
   },
   run: review,
   requesterMayConfirm: true,
@@ -66,17 +66,21 @@ async function review(stored: StoredJob, ctx: KindContext): Promise<StoredJob> {
   const { runtime, store } = ctx;
   const { job } = stored;
   await store.setStatus(job.id, 'running');
-  const dir = jobDir(runtime.config.dataDir, job.id);
   let request: ReviewRequest;
   let run: Awaited<ReturnType<typeof runReview>>;
+  // The outputs are streamed to a local folder, then stored as the job's artifacts.
+  await mkdir(scratchDir(runtime.config.dataDir), { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(path.join(scratchDir(runtime.config.dataDir), `${job.id}-`));
   try {
     // Reconciling against a roster other than the one submitted (and hashed) would be a review nobody asked for.
-    request = await loadRoster(runtime.config.dataDir, job.id, stored.meta.request as StoredReviewRequest);
+    request = await loadRoster(runtime.artifacts, job.id, stored.meta.request as StoredReviewRequest);
     const onProgress = ctx.review?.onProgress;
     run = await runReview(runtime, request, { dir, limits: runtime.config.review, ...(onProgress ? { onProgress: (app: string, read: number, total: number | null) => onProgress(job.id, app, read, total) } : {}) });
+    for (const file of run.summary.artifacts) await runtime.artifacts.putFile(job.id, file.path, path.join(dir, file.path));
   } catch (err) {
     // An edited roster, or a listing past `review.maxRows`: the job fails with the reason, and no review files are written.
     const e = toSeatctlError(err);
+    await rm(dir, { recursive: true, force: true });
     await store.setStatus(job.id, 'failed', new Date().toISOString());
     await ctx.audit(job.id, 'finished', { status: 'failed', error: { code: e.code, message: e.message } });
     return ctx.get(job.id);
@@ -100,6 +104,7 @@ async function review(stored: StoredJob, ctx: KindContext): Promise<StoredJob> {
   const finishedAt = new Date().toISOString();
   await store.setStatus(job.id, status, finishedAt);
   await ctx.audit(job.id, 'finished', { status, incomplete: summary.apps.filter((a) => !a.complete).map((a) => a.app) });
-  await writePrivateFile(path.join(dir, 'job.json'), JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
+  await rm(dir, { recursive: true, force: true });
+  await runtime.artifacts.replace(job.id, 'job.json', JSON.stringify({ ...job, status, finishedAt, review: { ...summary, offboardJob } }, null, 2));
   return ctx.get(job.id);
 }
