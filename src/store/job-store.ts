@@ -186,5 +186,20 @@ export interface JobStore {
   settleDelivery(id: string, result: DeliverySettlement): Promise<void>;
   /** All deliveries of a job (or all when no job is given), oldest first. */
   deliveries(jobId?: string): Promise<Delivery[]>;
+  /**
+   * A lease on a named piece of work (`job:<jobId>`, `task:<jobId>/<taskId>`): one owner at
+   * a time, until it runs out. True when taken: the key was free, its lease had expired,
+   * or it is already this owner's (then renewed). Times come from the store's clock, so
+   * every process holding the same store agrees on who owns what.
+   */
+  claimLease(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /**
+   * The holder's heartbeat: moves the lease `leaseMs` ahead of now. False when the lease
+   * was lost (expired and taken by another owner, or released): the caller must stop the
+   * work. A lease that ran out but that nobody took is still this owner's and renews.
+   */
+  renewLease(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Frees the key for others; a no-op when it is not this owner's (any more). */
+  releaseLease(key: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { canonicalJson } from './canonical-json.js';
 import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobStore, ListFilter, NewDelivery, StoredJob } from './job-store.js';
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { deliveryInserter, sqliteDeliveryMethods } from './sqlite-deliveries.js';
+import { sqliteLeaseMethods } from './sqlite-leases.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
@@ -240,6 +241,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
     },
 
     ...sqliteDeliveryMethods(db, now),
+    ...sqliteLeaseMethods(db, now),
 
     async close() {
       if (db.open) db.close();

@@ -163,6 +163,16 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE approved_hash IS NOT NULL AND approved_by IS NOT NULL;
     `);
   },
+  // Leases on named work (issue 14): which worker owns a job or task until its lease runs out.
+  (db) => {
+    db.exec(`
+      CREATE TABLE leases (
+        key        TEXT PRIMARY KEY,
+        owner      TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      ) STRICT;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@ import { canonicalJson } from '../../src/store/canonical-json.js';
 import type { Decision, JobStore, StoredJob } from '../../src/store/job-store.js';
 import { enrichTask, makeJob, times } from './store-fixtures.js';
 import { outboxConformance } from './outbox-conformance.js';
+import { leaseConformance } from './lease-conformance.js';
 
 /**
  * One suite for every JobStore backend (SQLite now, Redis later): the engine, the
@@ -454,4 +455,5 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
     });
   });
   outboxConformance(name, test);
+  leaseConformance(name, test);
 }
