@@ -29,6 +29,7 @@ export interface LoadedConfig {
   service: ParsedConfig['service'];
   review: ParsedConfig['review'];
   notifications: ParsedConfig['notifications'];
+  queue: ParsedConfig['queue'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -124,6 +125,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     service: config.service,
     review: config.review,
     notifications: config.notifications,
+    queue: config.queue,
     apps,
   };
 }

@@ -4,6 +4,7 @@ import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
 import { oidcConfigSchema } from './oidc-schema.js';
+import { DEFAULT_QUEUE, queueConfigSchema } from './queue-schema.js';
 import { z } from 'zod';
 
 /**
@@ -124,6 +125,7 @@ export const configSchema = z
     service: serviceConfigSchema.default({ allowedHosts: [], principals: [] }).describe('`seatctl serve` settings'),
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
     notifications: notificationsSchema.default(DEFAULT_NOTIFICATIONS),
+    queue: queueConfigSchema.default(DEFAULT_QUEUE),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;
