@@ -1,6 +1,7 @@
 import { runCli } from '../cli/program.js';
 import type { CliIO } from '../cli/io.js';
 import { registerServe } from './serve-command.js';
+import { registerWorker } from './worker-command.js';
 
 /**
  * The whole `seatctl` command: the CLI's own commands plus `serve`, which puts the
@@ -8,5 +9,5 @@ import { registerServe } from './serve-command.js';
  * composition root, so the CLI and the service never import each other.
  */
 export function runSeatctl(argv: string[], io: CliIO): Promise<number> {
-  return runCli(argv, io, [registerServe]);
+  return runCli(argv, io, [registerServe, registerWorker]);
 }
