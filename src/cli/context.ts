@@ -43,6 +43,8 @@ export interface ContextOptions {
   signals?: 'playwright' | 'caller';
   /** Wraps the per-app scheduler (scale-out: a 429's pause shared through Redis). */
   wrapScheduler?: (scheduler: Scheduler, config: LoadedConfig) => Scheduler;
+  /** Awaited before each API request to an app (scale-out: the shared 429 pause). */
+  beforeRequest?: (app: string) => Promise<void>;
 }
 
 export async function openContext(io: CliIO, flags: GlobalFlags, options: ContextOptions = {}): Promise<CliContext> {
@@ -53,6 +55,6 @@ export async function openContext(io: CliIO, flags: GlobalFlags, options: Contex
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
   const wrap = (s: Scheduler) => options.wrapScheduler?.(s, config) ?? s;
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
-  const runtime = createRuntime({ config, log, redactor, scheduler: wrap(schedulerForApps(config.apps, log)), env: io.env, console: consoleRuntime });
+  const runtime = createRuntime({ config, log, redactor, scheduler: wrap(schedulerForApps(config.apps, log)), ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}), env: io.env, console: consoleRuntime });
   return { config, redactor, log, runtime };
 }

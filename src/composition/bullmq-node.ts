@@ -37,7 +37,7 @@ export function requireBullmq(config: LoadedConfig, command: string): BullmqQueu
 /** A per-app scheduler wrapper whose shared 429 pause is connected later (the runtime exists before Redis). */
 export function sharedThrottleHook() {
   const throttle = lateBoundThrottle();
-  return { throttle, wrap: (scheduler: Scheduler) => throttledScheduler(scheduler, throttle) };
+  return { throttle, wrap: (scheduler: Scheduler) => throttledScheduler(scheduler, throttle), beforeRequest: (app: string) => throttle.wait(app) };
 }
 
 /** Lease owner and BullMQ worker name: which process holds what. */

@@ -38,7 +38,7 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
         const shutdownSeconds = parseCount('--shutdown-timeout', opts.shutdownTimeout, 3600) ?? 30;
         // serve drains running tasks on SIGTERM, so Playwright must not close the browser first.
         const hook = sharedThrottleHook();
-        const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: (s, config) => (config.queue.kind === 'bullmq' ? hook.wrap(s) : s) });
+        const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: (s, config) => (config.queue.kind === 'bullmq' ? hook.wrap(s) : s), beforeRequest: hook.beforeRequest });
         const ref = opts.tokenRef ?? ctx.config.service.token;
         const resolver = createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) });
         let tokens;

@@ -25,7 +25,7 @@ async function open(): Promise<StepContext> {
   const log = createLogger({ redactor, level: process.env.SEATCTL_LOG_LEVEL ?? 'warn', destination: { write: (line: string) => void process.stderr.write(line) } });
   const config = await loadConfigFile(configPathFrom(process.env.SEATCTL_STEP_CONFIG, process.env, process.cwd()), builtInDrivers());
   const hook = sharedThrottleHook();
-  const runtime = createRuntime({ config, log, redactor, scheduler: hook.wrap(schedulerForApps(config.apps, log)), console: createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), handleSignals: false }) });
+  const runtime = createRuntime({ config, log, redactor, scheduler: hook.wrap(schedulerForApps(config.apps, log)), beforeRequest: hook.beforeRequest, console: createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), handleSignals: false }) });
   const store = openJobStore(config.dataDir);
   // Only for the shared throttle: this child takes no work from the queues itself.
   const node = await openBullmqNode({ config, runtime, store, log, redactor, env: process.env, throttle: hook.throttle });

@@ -34,7 +34,7 @@ export function registerWorker(program: Command, io: CliIO, run: Runner, globals
         // Refused before anything is opened: a worker without shared queues would be a second, unshared executor.
         requireBullmq(await loadConfigFile(configPathFrom(globals().config, io.env, io.cwd), builtInDrivers()), 'seatctl worker');
         const hook = sharedThrottleHook();
-        const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: hook.wrap });
+        const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: hook.wrap, beforeRequest: hook.beforeRequest });
         const store = openJobStore(ctx.config.dataDir);
         let node;
         try {

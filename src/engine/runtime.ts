@@ -30,6 +30,8 @@ export interface RuntimeDeps {
   /** The per-app queues every task goes through; built by the caller (see schedulerForApps). */
   scheduler: Scheduler;
   env?: NodeJS.ProcessEnv;
+  /** Awaited before each HTTP request an API driver sends to this app (scale-out: a shared 429 pause). */
+  beforeRequest?: (app: string) => Promise<void>;
   /** Console drivers get this (the browser pool); API drivers ignore it. Closed with the runtime. */
   console?: { close(): Promise<void> };
 }
@@ -78,7 +80,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         log: log.child({ app: a.name }),
         redactor,
         retry: a.retry,
-        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name }),
+        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name, ...(deps.beforeRequest ? { beforeRequest: () => deps.beforeRequest!(a.name) } : {}) }),
         console: deps.console,
       });
       drivers.set(name, driver);

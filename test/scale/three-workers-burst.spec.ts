@@ -45,8 +45,12 @@ test('a burst of 20 offboardings over three workers: all succeed, one change per
   }
   expect(env.fx.bigid!.store.mutations.entries).toHaveLength(20);
   expect(env.fx.sigma!.store.mutations.entries).toHaveLength(20);
-  // The work was really spread: every worker took steps.
-  for (const w of env.workers) expect(w.child.exitCode).toBeNull();
+  // The work was really spread: every worker took steps (BullMQ records who processed each).
+  const steps = [...(await env.queue('app.bigid').getJobs(['completed'], 0, 500)), ...(await env.queue('app.sigma').getJobs(['completed'], 0, 500))];
+  expect(steps).toHaveLength(80);
+  expect(new Set(steps.map((j) => j.processedBy))).toEqual(new Set(['w1', 'w2', 'w3']));
+  // Applies are queued ahead of plan reads.
+  expect(new Set(steps.map((j) => `${j.name}:${j.opts.priority}`))).toEqual(new Set(['plan:10', 'apply:1']));
   // Caps across all workers, as the simulators saw them.
   expect(env.fx.bigid!.maxInFlight()).toBeLessThanOrEqual(2);
   expect(env.fx.sigma!.maxInFlight()).toBeLessThanOrEqual(3);

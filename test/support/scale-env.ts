@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
 import { expect } from '@playwright/test';
 import { launchFixtures, type LaunchOptions, type LaunchedFixtures } from '../../fixtures/launch.js';
 import { CLI_BIN } from './cli-run.js';
@@ -37,6 +38,8 @@ export interface ScaleEnv {
   /** People with an active account in both BigID and Sigma. */
   people(): string[];
   waitTerminal(jobId: string, timeoutMs?: number): Promise<any>;
+  /** A BullMQ queue of this run (read-only use: states, processedBy). */
+  queue(name: string): Queue;
   close(): Promise<void>;
 }
 
@@ -80,7 +83,13 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
   const serve = await serveProcess(fx.configPath, TOKEN, ['--no-work']);
   for (let i = 1; i <= options.workers; i++) await startWorker(`w${i}`);
   const api = (method: string, p: string, body?: unknown) => serviceCall(serve.url, TOKEN, method, p, body);
+  const queues = new Map<string, Queue>();
   return {
+    queue(name) {
+      let q = queues.get(name);
+      if (!q) queues.set(name, (q = new Queue(name, { connection: { url: REDIS_URL }, prefix })));
+      return q;
+    },
     fx,
     prefix,
     serve,
@@ -96,6 +105,7 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
       return (await api('GET', `/v1/jobs/${jobId}`)).job;
     },
     async close() {
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
       await Promise.all([...workers.map((w) => kill9(w.child)), kill9(serve.child)]);
       await fx.close();
       await deleteKeys(prefix);
