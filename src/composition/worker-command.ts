@@ -6,6 +6,7 @@ import { parseCount } from '../cli/commands/fixtures-up.js';
 import { loadConfigFile, configPathFrom } from '../config/load-config.js';
 import { createJobEngine } from '../engine/job-engine.js';
 import { openJobStore } from '../store/index.js';
+import { createNotifications } from '../notify/index.js';
 import { builtInDrivers } from './built-in-drivers.js';
 import { openBullmqNode, requireBullmq, sharedThrottleHook } from './bullmq-node.js';
 
@@ -37,7 +38,11 @@ export function registerWorker(program: Command, io: CliIO, run: Runner, globals
         const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: hook.wrap, beforeRequest: hook.beforeRequest });
         const store = openJobStore(ctx.config.dataDir);
         let node;
+        let notifications;
         try {
+          // Status changes this worker makes announce webhooks like the service's do; the
+          // outbox is leased per message, so any number of processes may send it.
+          notifications = createNotifications({ config: ctx.config, store, log: ctx.log, redactor: ctx.redactor, env: io.env });
           node = await openBullmqNode({ config: ctx.config, runtime: ctx.runtime, store, log: ctx.log, redactor: ctx.redactor, env: io.env, throttle: hook.throttle, id: opts.id });
         } catch (err) {
           await store.close();
@@ -45,8 +50,9 @@ export function registerWorker(program: Command, io: CliIO, run: Runner, globals
           throw err;
         }
         const bullmq = node;
-        const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, dispatcher: bullmq.dispatcher, onSpawn: (jobId) => void bullmq.launch(jobId).catch((err: unknown) => ctx.log.error({ job: jobId, err: (err as Error).message }, 'could not queue the spawned job')) });
+        const engine = createJobEngine({ runtime: ctx.runtime, store: notifications.store, approvals: ctx.config.approvals, dispatcher: bullmq.dispatcher, onSpawn: (jobId) => void bullmq.launch(jobId).catch((err: unknown) => ctx.log.error({ job: jobId, err: (err as Error).message }, 'could not queue the spawned job')) });
         bullmq.work((jobId) => engine.process(jobId));
+        notifications.worker.start();
         io.stdout(`${JSON.stringify({ worker: bullmq.owner, apps: Object.keys(ctx.config.apps) })}\n`);
         let first!: (signal: string) => void;
         const signal = await new Promise<string>((resolve) => {
@@ -68,6 +74,7 @@ export function registerWorker(program: Command, io: CliIO, run: Runner, globals
           ctx.log.warn(`shutdown timeout (${shutdownSeconds} s): exiting; unfinished steps are recovered by the other workers`);
           process.exit(EXIT.TASK_FAILED);
         }
+        await notifications.worker.stop();
         await store.close();
         await ctx.runtime.close();
         ctx.log.warn('worker stopped gracefully');
