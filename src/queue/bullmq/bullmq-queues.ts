@@ -17,6 +17,11 @@ export interface BullmqQueues {
   stepEvents(app: string): Promise<QueueEvents>;
   jobs: Queue<RunData>;
   throttle: SharedThrottle;
+  /**
+   * Sets every app queue's global concurrency (again): idempotent, and the sweep calls it
+   * so a Redis that lost its data gets its caps back with the work.
+   */
+  applyLimits(): Promise<void>;
   /** Queues a run of the job (at runAt when given): the next stage of its lifecycle. */
   enqueueRun(jobId: string, stage: number, runAt?: string | null): Promise<void>;
   close(): Promise<void>;
@@ -52,12 +57,12 @@ export async function openBullmqQueues(settings: BullmqSettings, apps: Record<st
   const base = { connection: settings.connection, prefix: settings.prefix };
   const steps = new Map<string, Queue<StepData, unknown>>();
   const events = new Map<string, Promise<QueueEvents>>();
-  for (const [app, limits] of Object.entries(apps)) {
-    const q = new Queue<StepData, unknown>(stepQueueName(app), base);
-    // Idempotent: every process sets the same value from the same config.
-    await q.setGlobalConcurrency(limits.concurrency);
-    steps.set(app, q);
-  }
+  for (const app of Object.keys(apps)) steps.set(app, new Queue<StepData, unknown>(stepQueueName(app), base));
+  // Idempotent: every process sets the same value from the same config.
+  const applyLimits = async () => {
+    for (const [app, limits] of Object.entries(apps)) await steps.get(app)!.setGlobalConcurrency(limits.concurrency);
+  };
+  await applyLimits();
   const jobs = new Queue<RunData>(JOBS_QUEUE, base);
   await jobs.waitUntilReady();
   const stepQueue = (app: string) => {
@@ -85,6 +90,7 @@ export async function openBullmqQueues(settings: BullmqSettings, apps: Record<st
     },
     jobs,
     throttle,
+    applyLimits,
     async enqueueRun(jobId, stage, runAt) {
       const delay = runAt ? Math.max(0, Date.parse(runAt) - Date.now()) : 0;
       await jobs.add('run', { jobId }, { ...RUN_JOB_OPTIONS, jobId: runJobId(jobId, stage), ...(delay > 0 ? { delay } : {}) });

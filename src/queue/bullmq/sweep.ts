@@ -11,6 +11,7 @@ import { jobLeaseKey } from './names.js';
  * twice, so after Redis lost its data this puts back exactly what was lost.
  */
 export async function sweepOnce(store: JobStore, queues: BullmqQueues, owner: string): Promise<string[]> {
+  await queues.applyLimits();
   const candidates = new Map<string, StoredJob>();
   for (const s of [...(await store.unfinished()), ...(await store.due(new Date()))]) candidates.set(s.job.id, s);
   let cursor: string | undefined;
