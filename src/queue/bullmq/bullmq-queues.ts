@@ -50,8 +50,15 @@ export function bullmqSettings(config: BullmqQueueConfig, redisUrl: string): Bul
   };
 }
 
-/** Orchestration runs: retried (a held lease, a store hiccup) and removed when done, so a later stage can reuse nothing stale. */
-export const RUN_JOB_OPTIONS: JobsOptions = { attempts: 30, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: true };
+/**
+ * Job runs: retried (a held lease, a store hiccup) at a tenth of the lock duration, so a
+ * dead owner's lease (one lock duration at most) is outlived within the attempts; removed
+ * when done, so a later enqueue of the same stage is never swallowed by a stale entry
+ * (and one that gave up is re-queued by the sweep).
+ */
+export function runJobOptions(lockDurationMs: number): JobsOptions {
+  return { attempts: 50, backoff: { type: 'fixed', delay: Math.max(500, Math.floor(lockDurationMs / 10)) }, removeOnComplete: true, removeOnFail: true };
+}
 
 export async function openBullmqQueues(settings: BullmqSettings, apps: Record<string, AppLimits>, log: Logger): Promise<BullmqQueues> {
   const base = { connection: settings.connection, prefix: settings.prefix };
@@ -93,7 +100,7 @@ export async function openBullmqQueues(settings: BullmqSettings, apps: Record<st
     applyLimits,
     async enqueueRun(jobId, stage, runAt) {
       const delay = runAt ? Math.max(0, Date.parse(runAt) - Date.now()) : 0;
-      await jobs.add('run', { jobId }, { ...RUN_JOB_OPTIONS, jobId: runJobId(jobId, stage), ...(delay > 0 ? { delay } : {}) });
+      await jobs.add('run', { jobId }, { ...runJobOptions(settings.lockDurationMs), jobId: runJobId(jobId, stage), ...(delay > 0 ? { delay } : {}) });
     },
     async close() {
       await Promise.allSettled([...events.values()].map(async (e) => (await e).close()));
