@@ -107,7 +107,7 @@ interface SeatctlRun {
 async function seatctlRun(): Promise<SeatctlRun> {
   const env = await benchEnv([...FIXTURE_APPS], options());
   const { runtime, consoleRuntime } = env.engine();
-  const store = openJobStore(runtime.config.dataDir);
+  const store = await openJobStore(runtime.config);
   // A job changes at most 4 accounts: under the cap, and nobody asks for approval.
   const service = createService({ config: runtime.config, runtime, store, approvals: { ...DEFAULT_APPROVALS, blastRadius: 10, require: [] }, log: runtime.log, auth: singleTokenAuthenticator(TOKEN) });
   const chromium = { kb: 0, kind: 'RSS' };

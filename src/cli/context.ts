@@ -9,6 +9,8 @@ import { createRuntime, type Runtime } from '../engine/runtime.js';
 import type { CliIO } from './io.js';
 import { DATA_DIR_FOLDERS, ensurePrivateDirSync, openPrivateFileSync, securePrivateTree } from '../fs/private-files.js';
 import { consoleOptionsFromConfig, createConsoleRuntime } from '../console/console-runtime.js';
+import { createSecretResolver } from '../config/secret-ref.js';
+import { openJobStore, type JobStore } from '../store/index.js';
 
 export interface GlobalFlags {
   config?: string;
@@ -57,4 +59,20 @@ export async function openContext(io: CliIO, flags: GlobalFlags, options: Contex
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
   const runtime = createRuntime({ config, log, redactor, scheduler: wrap(schedulerForApps(config.apps, log)), ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}), env: io.env, console: consoleRuntime });
   return { config, redactor, log, runtime };
+}
+
+/**
+ * The config's job store for a CLI command: `store.url` is resolved with this process's
+ * redactor and environment. If the store cannot be opened (PostgreSQL down) the runtime
+ * is closed before the error goes up, so the command exits instead of hanging, unless the
+ * caller closes it itself (`closeRuntimeOnFailure: false`).
+ */
+export async function openContextStore(ctx: CliContext, io: CliIO, options: { closeRuntimeOnFailure?: boolean } = {}): Promise<JobStore> {
+  const secrets = createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) });
+  try {
+    return await openJobStore(ctx.config, { secrets });
+  } catch (err) {
+    if (options.closeRuntimeOnFailure !== false) await ctx.runtime.close();
+    throw err;
+  }
 }

@@ -67,11 +67,18 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
           await ctx.runtime.close();
           throw err;
         }
-        const store = openJobStore(ctx.config.dataDir);
+        let store;
+        try {
+          store = await openJobStore(ctx.config, { secrets: resolver });
+        } catch (err) {
+          await ctx.runtime.close();
+          throw err;
+        }
+        const opened = store;
         let shared: Pick<ServiceDeps, 'dispatcher' | 'runs'> = {};
         if (ctx.config.queue.kind === 'bullmq') {
-          const node = await openBullmqNode({ config: ctx.config, runtime: ctx.runtime, store, log: ctx.log, redactor: ctx.redactor, env: io.env, throttle: hook.throttle }).catch(async (err: unknown) => {
-            await store.close();
+          const node = await openBullmqNode({ config: ctx.config, runtime: ctx.runtime, store: opened, log: ctx.log, redactor: ctx.redactor, env: io.env, throttle: hook.throttle }).catch(async (err: unknown) => {
+            await opened.close();
             await ctx.runtime.close();
             throw err;
           });

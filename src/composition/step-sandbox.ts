@@ -26,7 +26,7 @@ async function open(): Promise<StepContext> {
   const config = await loadConfigFile(configPathFrom(process.env.SEATCTL_STEP_CONFIG, process.env, process.cwd()), builtInDrivers());
   const hook = sharedThrottleHook();
   const runtime = createRuntime({ config, log, redactor, scheduler: hook.wrap(schedulerForApps(config.apps, log)), beforeRequest: hook.beforeRequest, console: createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), handleSignals: false }) });
-  const store = openJobStore(config.dataDir);
+  const store = await openJobStore(config, { env: process.env });
   // Only for the shared throttle: this child takes no work from the queues itself.
   const node = await openBullmqNode({ config, runtime, store, log, redactor, env: process.env, throttle: hook.throttle });
   return { store, steps: createTaskSteps({ runtime, store }), owner: `${node.owner}:sandbox`, leaseMs: node.queues.settings.lockDurationMs, log };

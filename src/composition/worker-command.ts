@@ -7,6 +7,7 @@ import { loadConfigFile, configPathFrom } from '../config/load-config.js';
 import { createJobEngine } from '../engine/job-engine.js';
 import { openJobStore } from '../store/index.js';
 import { createNotifications } from '../notify/index.js';
+import { createSecretResolver } from '../config/secret-ref.js';
 import { builtInDrivers } from './built-in-drivers.js';
 import { openBullmqNode, requireBullmq, sharedThrottleHook } from './bullmq-node.js';
 
@@ -36,7 +37,14 @@ export function registerWorker(program: Command, io: CliIO, run: Runner, globals
         requireBullmq(await loadConfigFile(configPathFrom(globals().config, io.env, io.cwd), builtInDrivers()), 'seatctl worker');
         const hook = sharedThrottleHook();
         const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: hook.wrap, beforeRequest: hook.beforeRequest });
-        const store = openJobStore(ctx.config.dataDir);
+        let store;
+        try {
+          // The store's URL (PostgreSQL) is a secret: resolved through this process's redactor.
+          store = await openJobStore(ctx.config, { secrets: createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) }) });
+        } catch (err) {
+          await ctx.runtime.close();
+          throw err;
+        }
         let node;
         let notifications;
         try {

@@ -30,6 +30,8 @@ export interface LoadedConfig {
   review: ParsedConfig['review'];
   notifications: ParsedConfig['notifications'];
   queue: ParsedConfig['queue'];
+  /** Which job store to open (see store/open-store.ts). */
+  store: ParsedConfig['store'];
   apps: Record<string, ResolvedApp>;
 }
 
@@ -126,6 +128,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     review: config.review,
     notifications: config.notifications,
     queue: config.queue,
+    store: config.store,
     apps,
   };
 }

@@ -5,6 +5,7 @@ import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
 import { oidcConfigSchema } from './oidc-schema.js';
 import { DEFAULT_QUEUE, queueConfigSchema } from './queue-schema.js';
+import { DEFAULT_STORE_CONFIG, storeConfigSchema } from './store-schema.js';
 import { z } from 'zod';
 
 /**
@@ -126,6 +127,7 @@ export const configSchema = z
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
     notifications: notificationsSchema.default(DEFAULT_NOTIFICATIONS),
     queue: queueConfigSchema.default(DEFAULT_QUEUE),
+    store: storeConfigSchema.default(DEFAULT_STORE_CONFIG),
   })
   .strict();
 export type ConfigInput = z.input<typeof configSchema>;

@@ -21,7 +21,7 @@ export interface RunToEndOptions {
  * an error here, since nobody is there to approve it.
  */
 export async function runToEnd(runtime: Runtime, request: JobRequest, options: RunToEndOptions): Promise<Job> {
-  const store = openJobStore(runtime.config.dataDir);
+  const store = await openJobStore(runtime.config);
   try {
     const engine = createJobEngine({ runtime, store, approvals: options.approvals, ...(options.onTask ? { onTask: options.onTask } : {}) });
     const { stored } = await engine.submit(request);

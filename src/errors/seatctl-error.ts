@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   IDP_UNAVAILABLE: 'retryable',
   /** no account for the person in the app (a driver's look-up); never used for seatctl's own records */
   USER_NOT_FOUND: 'permanent',
+  /** the job store's database (PostgreSQL) cannot be reached or refused the connection; retried later, never a job failure by itself */
+  STORE_UNAVAILABLE: 'retryable',
   /** no job with that id in the store */
   JOB_NOT_FOUND: 'permanent',
   /** no such evidence file or report in the job's folder */

@@ -50,7 +50,7 @@ export interface AppDeps {
   console?: Pick<ConsoleDeps, 'sessions' | 'ssoLoginPath'>;
 }
 
-const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, JOB_NOT_FOUND: 404, ARTIFACT_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503 };
+const STATUS_FOR: Partial<Record<string, number>> = { USAGE: 400, CONFIG_INVALID: 400, JOB_NOT_FOUND: 404, ARTIFACT_NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, SELF_APPROVAL: 403, IDP_UNAVAILABLE: 503, STORE_UNAVAILABLE: 503 };
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, field?: string): FastifyReply {
   return reply.status(status).send({ error: { code, message, ...(field ? { field } : {}) } });

@@ -8,6 +8,7 @@ import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobSt
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { deliveryInserter, sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { sqliteLeaseMethods } from './sqlite-leases.js';
+import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, groupByJob, listStatus, normalizeTime } from './store-values.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
@@ -25,22 +26,6 @@ export interface SqliteJobStoreOptions {
   /** Clock for updatedAt, audit times and unfinished(); tests pin it. */
   now?: () => Date;
 }
-
-const attemptSchema = z.object({
-  taskId: z.string(),
-  operation: z.string(),
-  phase: z.enum(['mutating', 'mutated']),
-  at: z.string(),
-  detail: z.string().optional(),
-});
-const approvalReasonsSchema = z.array(z.string());
-const decisionSchema = z.object({
-  planHash: z.string().min(1),
-  by: z.string().min(1),
-  decision: z.enum(['approve', 'reject']),
-  reason: z.string().nullable(),
-  at: z.string(),
-});
 
 export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const now = options.now ?? (() => new Date());
@@ -247,44 +232,6 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
       if (db.open) db.close();
     },
   };
-}
-
-/** Rows of many jobs, by job id, in query order. */
-function groupByJob<R extends { job_id: string }>(rows: readonly R[]): Map<string, R[]> {
-  const byJob = new Map<string, R[]>();
-  for (const row of rows) {
-    const list = byJob.get(row.job_id) ?? [];
-    list.push(row);
-    byJob.set(row.job_id, list);
-  }
-  return byJob;
-}
-
-/** The filter comes from query strings: a wrong status is the caller's error, named as such. */
-function listStatus(status: string): JobStatus {
-  const result = jobStatusSchema.safeParse(status);
-  if (!result.success) throw new SeatctlError('USAGE', `status: must be one of ${jobStatusSchema.options.join(', ')}`, { details: { field: 'status' } });
-  return result.data;
-}
-
-/** Stored times compare as text in SQL, so they must all have toISOString's shape. */
-function normalizeTime(value: string, field: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new SeatctlError('USAGE', `${field}: not a date-time: ${JSON.stringify(value)}`, { details: { field } });
-  return time.toISOString();
-}
-
-/**
- * The data exactly as it will read back (undefined → null, Dates → strings…), so the
- * hash computed now is the hash a verifier computes from the stored record.
- */
-function asJsonData(data: unknown, jobId: string): unknown {
-  try {
-    const text = JSON.stringify(data);
-    return text === undefined ? null : (JSON.parse(text) as unknown);
-  } catch (err) {
-    throw new SeatctlError('INTERNAL', `job store: audit data for job ${jobId} is not JSON-serializable (${(err as Error).message})`, { details: { jobId }, cause: err });
-  }
 }
 
 interface ListPage {

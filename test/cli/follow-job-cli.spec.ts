@@ -68,7 +68,7 @@ test('issue 13 item 5: offboard --run-at stores a scheduled job and exits 0 with
   // Nothing was read or changed now: the plan is made when it runs.
   expect((await groundTruth(env.bigid.stateUrl)).mutations).toHaveLength(0);
 
-  const store = openJobStore(cliData());
+  const store = await openJobStore({ dataDir: cliData() });
   try {
     const stored = (await store.get(id!))!;
     expect(stored.meta.runAt).toBe(runAt);

@@ -54,7 +54,7 @@ async function planOffboarding(email: string, only: readonly string[] = apps): P
 }
 
 async function storedJob(id: string): Promise<Job> {
-  const store = openJobStore(fx.dataDir);
+  const store = await openJobStore({ dataDir: fx.dataDir });
   try {
     return (await store.get(id))!.job;
   } finally {

@@ -159,7 +159,7 @@ export function driverContract(name: string, setup: () => Promise<ContractTarget
         { kind: 'set-role', email: roleChangee!, roles: { [app]: newRole }, requireApproval: true },
         { kind: 'provision', email: hire.email, firstName: hire.firstName, lastName: hire.lastName, roles: { [app]: hire.role }, requireApproval: true },
       ];
-      const store = openJobStore(t.runtime.config.dataDir);
+      const store = await openJobStore(t.runtime.config);
       try {
         const engine = createJobEngine({ runtime: t.runtime, store, approvals: t.runtime.config.approvals });
         for (const [i, request] of requests.entries()) {

@@ -56,7 +56,7 @@ const waitAccepted = async (hook: WebhookReceiver, count: number) => {
 };
 /** The outbox as a second process would read it (the service's own handle may be closed). */
 async function deliveries(e: ServiceEnv, jobId: string): Promise<Delivery[]> {
-  const store = openJobStore(e.config.dataDir);
+  const store = await openJobStore(e.config);
   try {
     return await store.deliveries(jobId);
   } finally {
@@ -183,7 +183,7 @@ test('issue 13 item 4: a delivery pending when the service stops is sent once by
 
   await hook.up();
   const runtime = createRuntime({ config: env.config, log: env.runtime.log, redactor: env.redactor, scheduler: schedulerForApps(env.config.apps, env.runtime.log) });
-  const second = createService({ config: env.config, runtime, store: openJobStore(env.config.dataDir), approvals: DEFAULT_APPROVALS, log: env.runtime.log, auth: null, webhookPollMs: 50 });
+  const second = createService({ config: env.config, runtime, store: await openJobStore(env.config), approvals: DEFAULT_APPROVALS, log: env.runtime.log, auth: null, webhookPollMs: 50 });
   await second.start();
   try {
     const [got] = await waitAccepted(hook, 1);

@@ -63,7 +63,7 @@ async function renderReport(): Promise<Page> {
 test.beforeAll(async () => {
   test.setTimeout(300_000);
   env = await startSimEnv(['stitch', 'billcom'], { users: 3 });
-  store = openJobStore(env.config.dataDir);
+  store = await openJobStore(env.config);
   browser = await chromium.launch({ executablePath: process.env.SEATCTL_TEST_CHROMIUM, args: LAUNCH_ARGS });
   const stitch = (await activeUsers('stitch')).map((u) => u.email);
   const billcom = (await activeUsers('billcom')).map((u) => u.email);

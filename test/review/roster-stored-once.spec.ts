@@ -55,7 +55,7 @@ async function markerCopies(): Promise<Record<string, number>> {
 }
 
 async function withStore<T>(fn: (store: JobStore) => Promise<T>): Promise<T> {
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   try {
     return await fn(store);
   } finally {

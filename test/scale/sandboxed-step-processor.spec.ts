@@ -34,7 +34,7 @@ test('a step runs in the sandboxed child processor and the engine sees its resul
   const fx = await launchFixtures({ dir, apps: ['bigid'], config: { queue: { kind: 'bullmq', redis: 'env:SEATCTL_TEST_REDIS_URL', prefix, lockDurationMs: 4000, stalledIntervalMs: 2000 } } });
   const config = await loadConfigFile(fx.configPath, builtInDrivers());
   const { runtime } = createTestEngine(config);
-  const store = openJobStore(config.dataDir);
+  const store = await openJobStore(config);
   if (config.queue.kind !== 'bullmq') throw new Error('config');
   const settings = bullmqSettings(config.queue, REDIS_URL);
   const queues = await openBullmqQueues(settings, { bigid: { concurrency: 2 } }, runtime.log);

@@ -130,7 +130,7 @@ test('issue 13 item 5: a scheduled job shows runAt, status planned and no start 
 test('issue 13 item 5: a job left in planning by a crash is resumed, planned and run', async () => {
   const { stored } = await env.service.engine.submit({ kind: 'offboard', email: 'jdoe@example.com', apps: ['bigid'], mode: 'deactivate', dryRun: false, requireApproval: false });
   // What a process killed mid-plan leaves behind: the job and its task say planning, no plan hash.
-  const other = openJobStore(env.config.dataDir);
+  const other = await openJobStore(env.config);
   try {
     await other.setStatus(stored.job.id, 'planning');
     await other.saveTask({ ...stored.job.tasks[0]!, status: 'planning', startedAt: new Date().toISOString() });

@@ -53,7 +53,7 @@ async function expectEachAccountChangedOnce(expectedAccounts: number): Promise<v
 }
 
 async function storedJobs(ids: string[]) {
-  const store = openJobStore(fx.dataDir);
+  const store = await openJobStore({ dataDir: fx.dataDir });
   try {
     return await Promise.all(ids.map(async (id) => ({ stored: (await store.get(id))!, attempts: await store.attempts(id), audit: await store.audit(id) })));
   } finally {

@@ -128,7 +128,7 @@ test('a review job lists both apps, reconciles, and its files download and verif
   }
   expect((job.review.artifacts as { path: string }[]).map((a) => a.path)).toEqual(['review.csv', 'review.json', 'review.html']);
   expect(createHash('sha256').update(csv.text).digest('hex')).toBe(job.review.artifacts[0].sha256);
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   try {
     expect((await verifyJob(store, env.config.dataDir, job.id)).ok).toBe(true);
     // An edited review file is caught.

@@ -37,7 +37,7 @@ test.afterEach(async () => env?.close());
 const mutations = async () => ({ bigid: (await groundTruth(env.bigid.stateUrl)).mutations.length, sigma: (await groundTruth(env.sigma.stateUrl)).mutations.length });
 const job = async (id: string) => (await env.call('GET', `/v1/jobs/${id}`)).json.job;
 async function auditOf(id: string) {
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   try {
     return await store.audit(id);
   } finally {
@@ -168,7 +168,7 @@ test('issue 13 item 2: reject with a reason ends the job cancelled; the reason i
   expect(rejected.status, rejected.text).toBe(200);
   const after = await job(waiting.id);
   expect(after).toMatchObject({ status: 'cancelled', approval: { needed: 0, rejection: { by: 'token:bob', reason, planHash: waiting.planHash } } });
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   expect((await store.get(waiting.id))!.job.tasks.map((t) => t.status)).toEqual(['cancelled']);
   await store.close();
   expect((await env.call('POST', `/v1/jobs/${waiting.id}/approve`, { planHash: waiting.planHash }, as('dave'))).status).toBe(409);

@@ -150,7 +150,7 @@ async function main(): Promise<number> {
   }
 
   // Ground truth: the store, reopened from disk, against the simulators' logs.
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   const jobs = await allJobs(store);
   const attempts = new Map<string, AttemptRecord[]>();
   for (const j of jobs) attempts.set(j.job.id, await store.attempts(j.job.id));

@@ -73,7 +73,7 @@ export async function startSoakEnv(options: SoakEnvOptions): Promise<SoakEnv> {
     const consoleRuntime = createConsoleRuntime(consoleOptionsFromConfig(config, log));
     const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime });
     const token = randomBytes(24).toString('hex');
-    const store = openJobStore(config.dataDir);
+    const store = await openJobStore(config);
     const service = createService({ config, runtime, store, approvals: options.approvals, log, auth: singleTokenAuthenticator(token) });
     await service.start();
     const url = await service.app.listen({ host: '127.0.0.1', port: 0 });

@@ -70,7 +70,7 @@ test.describe('sqlite job store: file, schema, durability', () => {
 
   test('openJobStore creates <dataDir>/seatctl.db 0600 in a new 0700 folder, WAL files 0600 too', async () => {
     const dataDir = path.join(dir, 'nested', 'data');
-    const store = openJobStore(dataDir);
+    const store = await openJobStore({ dataDir });
     try {
       const { job, meta } = makeJob();
       await store.create(job, meta);

@@ -37,7 +37,7 @@ export interface ServiceEnvOptions extends ApiEnvOptions {
 
 export async function startServiceEnv(options: ServiceEnvOptions = {}): Promise<ServiceEnv> {
   const env = await startApiEnv(options);
-  const store = openJobStore(env.config.dataDir);
+  const store = await openJobStore(env.config);
   const service = createService({
     config: env.config,
     runtime: env.runtime,

@@ -20,7 +20,7 @@ test('a console job\'s page shows its screenshot trail and offers its trace, ins
   const service = createService({
     config: sim.config,
     runtime: sim.runtime,
-    store: openJobStore(sim.config.dataDir),
+    store: await openJobStore(sim.config),
     approvals: DEFAULT_APPROVALS,
     log: sim.runtime.log,
     auth: createAuthenticator(createTokenPrincipals([{ name: 'erin', roles: ['auditor'], token: AUDITOR }])),

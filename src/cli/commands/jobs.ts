@@ -8,10 +8,10 @@ import { SeatctlError } from '../../errors/index.js';
 import { emailSchema, jobStatusSchema, rejectBodySchema } from '../../model/index.js';
 import { writeJobReport, verifyJob } from '../../report/write-report.js';
 import { fullJobDocument, storedJobDocument, type ReviewDocument } from '../../report/job-document.js';
-import { openJobStore, type JobStore } from '../../store/index.js';
+import type { JobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext, type CliContext, type GlobalFlags } from '../context.js';
+import { openContext, openContextStore, type CliContext, type GlobalFlags } from '../context.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 interface Remote {
@@ -32,7 +32,7 @@ export function registerJobs(program: Command, io: CliIO, run: Runner, globals: 
 
   const local = async <T>(fn: (ctx: CliContext, store: JobStore) => Promise<T>): Promise<T> => {
     const ctx = await openContext(io, globals());
-    const store = openJobStore(ctx.config.dataDir);
+    const store = await openContextStore(ctx, io);
     try {
       return await fn(ctx, store);
     } finally {

@@ -7,7 +7,6 @@ import { createConsoleRuntime } from '../../console/console-runtime.js';
 import { newId } from '../../engine/build-job.js';
 import { createRuntime } from '../../engine/runtime.js';
 import { createJobEngine } from '../../engine/job-engine.js';
-import { openJobStore } from '../../store/index.js';
 import { cliPrincipal } from '../../auth/principal.js';
 import type { JobRequest } from '../../model/index.js';
 import { jobDir } from '../../audit/job-folder.js';
@@ -15,7 +14,7 @@ import { SeatctlError } from '../../errors/index.js';
 import { freshTaskState, jobSchema, type Job, type Task } from '../../model/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext, type GlobalFlags } from '../context.js';
+import { openContext, openContextStore, type GlobalFlags } from '../context.js';
 import { parseCount } from './fixtures-up.js';
 import { humanSummary } from '../render-job.js';
 import { jobDocument } from '../../report/job-document.js';
@@ -82,7 +81,11 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
           });
           const runtime = createRuntime({ config: ctx.config, log: ctx.log, redactor: ctx.redactor, scheduler: schedulerForApps(ctx.config.apps, ctx.log), env: io.env, console: consoleRuntime });
           let job = replayJob(recorded, tasks, !opts.commit);
-          const store = openJobStore(ctx.config.dataDir);
+          // ctx.runtime is closed by the outer finally; this one, made here, is closed here.
+          const store = await openContextStore(ctx, io, { closeRuntimeOnFailure: false }).catch(async (err: unknown) => {
+            await runtime.close();
+            throw err;
+          });
           let approval: string | null = null;
           try {
             runtime.checkSecrets([...new Set(tasks.map((t) => t.app))]);

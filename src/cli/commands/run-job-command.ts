@@ -8,10 +8,10 @@ import { createJobEngine } from '../../engine/job-engine.js';
 import { requestApps } from '../../engine/build-job.js';
 import { writeJobReport } from '../../report/write-report.js';
 import { storedJobDocument } from '../../report/job-document.js';
-import { openJobStore, type StoredJob } from '../../store/index.js';
+import type { StoredJob } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext, type GlobalFlags } from '../context.js';
+import { openContext, openContextStore, type GlobalFlags } from '../context.js';
 import { createProgress } from '../progress.js';
 import { humanSummary, notFoundAnywhere } from '../render-job.js';
 import { parseRunAt } from '../run-at.js';
@@ -54,7 +54,7 @@ export async function runJobCommand(io: CliIO, flags: JobCommandFlags, input: Jo
   }
   const request: ActionRequest = { ...parsed.data, requireApproval: parsed.data.requireApproval || interactive };
   const ctx = await openContext(io, flags);
-  const store = openJobStore(ctx.config.dataDir);
+  const store = await openContextStore(ctx, io);
   try {
     const progress = createProgress(io, !flags.json);
     const engine = createJobEngine({ runtime: ctx.runtime, store, approvals: ctx.config.approvals, onTask: progress.onTask });

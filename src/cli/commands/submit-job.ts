@@ -2,10 +2,9 @@ import type { ActionRequest } from '../../model/index.js';
 import { createJobEngine } from '../../engine/job-engine.js';
 import { requestApps } from '../../engine/build-job.js';
 import { storedJobDocument } from '../../report/job-document.js';
-import { openJobStore } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext } from '../context.js';
+import { openContext, openContextStore } from '../context.js';
 import { remote } from './jobs.js';
 import type { JobCommandFlags } from './run-job-command.js';
 
@@ -26,7 +25,7 @@ export async function submitJob(io: CliIO, flags: JobCommandFlags, request: Acti
     return EXIT.OK;
   }
   const ctx = await openContext(io, flags);
-  const store = openJobStore(ctx.config.dataDir);
+  const store = await openContextStore(ctx, io);
   try {
     // As for a job run now: unknown apps and missing secrets are refused before anything is stored.
     ctx.runtime.checkSecrets(requestApps(request, ctx.config));
