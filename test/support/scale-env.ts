@@ -10,6 +10,7 @@ import { launchFixtures, type LaunchOptions, type LaunchedFixtures } from '../..
 import { CLI_BIN } from './cli-run.js';
 import { kill9, serveProcess, serviceCall, type ServeProcess } from './serve-process.js';
 import { registerSecret, saveCliOutput, scanRoot } from './scan-root.js';
+import { TEST_PG_URL, dropTestSchema, testSchemaName } from './postgres-test-db.js';
 
 /**
  * The scale-out mode for real: API simulators, a config with `queue.kind: bullmq` on
@@ -43,11 +44,14 @@ export interface ScaleEnv {
   close(): Promise<void>;
 }
 
-export async function startScaleEnv(options: { workers: number; launch?: Partial<LaunchOptions>; queue?: Record<string, unknown> }): Promise<ScaleEnv> {
+export async function startScaleEnv(options: { workers: number; launch?: Partial<LaunchOptions>; queue?: Record<string, unknown>; store?: 'sqlite' | 'postgres' }): Promise<ScaleEnv> {
   const dir = await mkdtemp(path.join(scanRoot(), 'seatctl-scale-'));
   const prefix = `seatctl-test-${randomBytes(5).toString('hex')}`;
   process.env.SEATCTL_TEST_REDIS_URL = REDIS_URL;
   registerSecret(TOKEN, 'service bearer token');
+  // PostgreSQL: a schema of this run's own, dropped by close().
+  const pgSchema = options.store === 'postgres' ? testSchemaName() : undefined;
+  if (pgSchema) process.env.SEATCTL_TEST_PG_URL = TEST_PG_URL;
   const fx = await launchFixtures({
     dir,
     apps: ['bigid', 'sigma'],
@@ -58,6 +62,7 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
     config: {
       retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 200, throttleDelayMs: 50, maxThrottleWaits: 20 },
       queue: { kind: 'bullmq', redis: 'env:SEATCTL_TEST_REDIS_URL', prefix, lockDurationMs: 4000, stalledIntervalMs: 2000, sweepIntervalMs: 2000, ...options.queue },
+      ...(pgSchema ? { store: { kind: 'postgres', url: 'env:SEATCTL_TEST_PG_URL', schema: pgSchema } } : {}),
       ...options.launch?.config,
     },
   });
@@ -109,6 +114,7 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
       await Promise.all([...workers.map((w) => kill9(w.child)), kill9(serve.child)]);
       await fx.close();
       await deleteKeys(prefix);
+      if (pgSchema) await dropTestSchema(pgSchema);
     },
   };
 }
