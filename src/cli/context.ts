@@ -1,4 +1,4 @@
-import { schedulerForApps } from '../queue/scheduler.js';
+import { schedulerForApps, type Scheduler } from '../queue/scheduler.js';
 import path from 'node:path';
 import pino from 'pino';
 import { configPathFrom, loadConfigFile, type LoadedConfig } from '../config/load-config.js';
@@ -47,17 +47,26 @@ export interface CliContext {
   runtime: Runtime;
 }
 
-/** `signals: 'caller'` when the command handles SIGINT/SIGTERM itself (serve drains on them). */
-export async function openContext(io: CliIO, flags: GlobalFlags, options: { signals?: 'playwright' | 'caller' } = {}): Promise<CliContext> {
+export interface ContextOptions {
+  /** `caller` when the command handles SIGINT/SIGTERM itself (serve drains on them). */
+  signals?: 'playwright' | 'caller';
+  /** Wraps the per-app scheduler (scale-out: a 429's pause shared through Redis). */
+  wrapScheduler?: (scheduler: Scheduler, config: LoadedConfig) => Scheduler;
+  /** Awaited before each API request to an app (scale-out: the shared 429 pause). */
+  beforeRequest?: (app: string) => Promise<void>;
+}
+
+export async function openContext(io: CliIO, flags: GlobalFlags, options: ContextOptions = {}): Promise<CliContext> {
   const redactor = createRedactor();
   const config = await loadConfigFile(configPathFrom(flags.config, io.env, io.cwd), flags.drivers);
   // Before anything is written there: a data dir others can write is one where they can plant symlinks.
   securePrivateTree(config.dataDir, DATA_DIR_FOLDERS, (message) => io.stderr(`seatctl: warning: ${message}\n`));
   const log = createCliLogger(io, redactor, flags, path.join(config.dataDir, 'logs', 'seatctl.log'));
+  const wrap = (s: Scheduler) => options.wrapScheduler?.(s, config) ?? s;
   const consoleRuntime = createConsoleRuntime({ ...consoleOptionsFromConfig(config, log), ...(options.signals === 'caller' ? { handleSignals: false } : {}) });
   const secrets = createSecretResolver({ redactor, baseDir: config.baseDir, env: io.env, warn: (message) => log.warn(message) });
   const artifacts = openArtifactStore(config, (ref, field) => secrets.resolve(ref, field), { onError: (message) => log.warn(message) });
-  const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), env: io.env, console: consoleRuntime, artifacts });
+  const runtime = createRuntime({ config, log, redactor, scheduler: wrap(schedulerForApps(config.apps, log)), ...(options.beforeRequest ? { beforeRequest: options.beforeRequest } : {}), env: io.env, console: consoleRuntime, artifacts });
   return { config, redactor, log, runtime };
 }
 

@@ -3,7 +3,8 @@ import { createSecretResolver } from '../config/secret-ref.js';
 import { SeatctlError } from '../errors/index.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { isLoopback } from '../service/auth.js';
-import { createService } from '../service/service.js';
+import { createService, type ServiceDeps } from '../service/service.js';
+import { openBullmqNode, sharedThrottleHook } from './bullmq-node.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { resolveTokenPrincipals } from '../auth/service-principals.js';
 import { createIdpJwtVerifier, createOidcBearerScheme } from '../auth/oidc-bearer.js';
@@ -30,12 +31,14 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
     .option('--port <port>', 'port (0 = any free port)', '8080')
     .option('--token-ref <ref>', 'bearer token as env:NAME or file:/path (overrides service.token)')
     .option('--shutdown-timeout <seconds>', 'on SIGTERM/SIGINT, how long running jobs may take to finish (0-3600)', '30')
-    .action((opts: { host: string; port: string; tokenRef?: string; shutdownTimeout: string }) =>
+    .option('--no-work', 'with queue.kind "bullmq": only serve (queue jobs for the workers), take no steps or job runs here')
+    .action((opts: { host: string; port: string; tokenRef?: string; shutdownTimeout: string; work: boolean }) =>
       run(async () => {
         const port = parseCount('--port', opts.port, 65_535) ?? 8080;
         const shutdownSeconds = parseCount('--shutdown-timeout', opts.shutdownTimeout, 3600) ?? 30;
         // serve drains running tasks on SIGTERM, so Playwright must not close the browser first.
-        const ctx = await openContext(io, globals(), { signals: 'caller' });
+        const hook = sharedThrottleHook();
+        const ctx = await openContext(io, globals(), { signals: 'caller', wrapScheduler: (s, config) => (config.queue.kind === 'bullmq' ? hook.wrap(s) : s), beforeRequest: hook.beforeRequest });
         const ref = opts.tokenRef ?? ctx.config.service.token;
         const resolver = createSecretResolver({ redactor: ctx.redactor, baseDir: ctx.config.baseDir, env: io.env, warn: (message) => ctx.log.warn(message) });
         let tokens;
@@ -71,7 +74,26 @@ export function registerServe(program: Command, io: CliIO, run: Runner, globals:
           await ctx.runtime.close();
           throw err;
         }
-        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth, console: { sessions, ...(sso ? { ssoLoginPath: '/auth/oidc/login' } : {}) } });
+        const opened = store;
+        let shared: Pick<ServiceDeps, 'dispatcher' | 'runs'> = {};
+        if (ctx.config.queue.kind === 'bullmq') {
+          const node = await openBullmqNode({ config: ctx.config, runtime: ctx.runtime, store: opened, log: ctx.log, redactor: ctx.redactor, env: io.env, throttle: hook.throttle }).catch(async (err: unknown) => {
+            await opened.close();
+            await ctx.runtime.close();
+            throw err;
+          });
+          shared = {
+            dispatcher: node.dispatcher,
+            runs: {
+              launch: (jobId) => node.launch(jobId),
+              start: async (engine) => {
+                if (opts.work) node.work((jobId) => engine.process(jobId));
+              },
+              stop: () => node.stop(),
+            },
+          };
+        }
+        const service = createService({ config: ctx.config, runtime: ctx.runtime, store, approvals: ctx.config.approvals, log: ctx.log, auth, console: { sessions, ...(sso ? { ssoLoginPath: '/auth/oidc/login' } : {}) }, ...shared });
         if (sso) registerOidcLogin(service.app, { oidc: sso, clientSecret, sessions, log: ctx.log, ...(verifier ? { verifier } : {}) });
         await service.start();
         const address = await service.app.listen({ host: opts.host, port });

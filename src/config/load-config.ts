@@ -29,6 +29,7 @@ export interface LoadedConfig {
   service: ParsedConfig['service'];
   review: ParsedConfig['review'];
   notifications: ParsedConfig['notifications'];
+  queue: ParsedConfig['queue'];
   /** Which job store to open (see store/open-store.ts). */
   store: ParsedConfig['store'];
   artifacts: ParsedConfig['artifacts'];
@@ -127,6 +128,7 @@ export function parseConfig(raw: unknown, registry: DriverRegistry, where: { sou
     service: config.service,
     review: config.review,
     notifications: config.notifications,
+    queue: config.queue,
     store: config.store,
     artifacts: config.artifacts,
     apps,

@@ -4,6 +4,7 @@ import { secretRefSchema } from './secret-ref.js';
 import { hasUserinfo } from '../log/url-userinfo.js';
 import { roleSchema } from '../auth/principal.js';
 import { oidcConfigSchema } from './oidc-schema.js';
+import { DEFAULT_QUEUE, queueConfigSchema } from './queue-schema.js';
 import { DEFAULT_STORE_CONFIG, storeConfigSchema } from './store-schema.js';
 import { z } from 'zod';
 
@@ -143,6 +144,7 @@ export const configSchema = z
     service: serviceConfigSchema.default({ allowedHosts: [], principals: [] }).describe('`seatctl serve` settings'),
     review: reviewConfigSchema.default(DEFAULT_REVIEW_CONFIG),
     notifications: notificationsSchema.default(DEFAULT_NOTIFICATIONS),
+    queue: queueConfigSchema.default(DEFAULT_QUEUE),
     store: storeConfigSchema.default(DEFAULT_STORE_CONFIG),
     artifacts: artifactsConfigSchema.default({ kind: 'files' }),
   })

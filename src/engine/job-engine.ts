@@ -1,4 +1,3 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import { SeatctlError } from '../errors/index.js';
@@ -8,11 +7,10 @@ import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
 import { decisionRefused, refuseRequester } from './decision-rules.js';
 import { jobKind, type KindContext } from './job-kinds/index.js';
 import type { ReviewHooks } from './job-kinds/review.js';
-import { planHash, sameState } from './plan-hash.js';
+import { planHash } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
-import { createTaskRunner, landed } from './task-runner.js';
-import { scratchDir } from '../audit/job-folder.js';
-import { notListedNote } from './apply-task.js';
+import { createTaskSteps } from './task-steps.js';
+import { localDispatcher, type StepDispatcher } from './step-dispatcher.js';
 
 /**
  * The durable job lifecycle shared by the CLI and the service:
@@ -30,6 +28,8 @@ export interface JobEngineDeps {
   onSpawn?: (jobId: string) => void;
   /** Hooks into review jobs this process runs: progress, and orphans the caller offboards itself (the CLI). */
   review?: ReviewHooks;
+  /** Where task steps run; default: in this process. */
+  dispatcher?: StepDispatcher;
 }
 
 export type SubmitOptions = Omit<JobMeta, 'request'>;
@@ -71,7 +71,7 @@ export function finalStatus(job: Job): Job['status'] {
 
 export function createJobEngine(deps: JobEngineDeps): JobEngine {
   const { runtime, store } = deps;
-  const runner = createTaskRunner(runtime);
+  const dispatcher = deps.dispatcher ?? localDispatcher(createTaskSteps({ runtime, store, onTask: deps.onTask }));
   const inFlight = new Map<string, Promise<StoredJob>>();
 
   const must = async (jobId: string): Promise<StoredJob> => {
@@ -101,11 +101,8 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     const { job } = stored;
     await Promise.all(
       job.tasks.filter((t) => t.status === 'pending' || t.status === 'planning').map(async (t) => {
-        // Stored before the reads go out, so a job followed from outside shows what is being planned now.
-        Object.assign(t, { status: 'planning', startedAt: t.startedAt ?? new Date().toISOString() });
-        await saveTask(t, job);
-        await runner.plan(t);
-        await saveTask(t, job);
+        await dispatcher.plan(job, t);
+        if (dispatcher.remote) deps.onTask?.(t, job);
       }),
     );
     const refused = job.tasks.filter((t) => t.error?.code === 'ROLE_INVALID');
@@ -158,44 +155,8 @@ export function createJobEngine(deps: JobEngineDeps): JobEngine {
     await Promise.all(
       job.tasks.map(async (t) => {
         if (t.status !== 'planned' && t.status !== 'running') return;
-        if (!job.dryRun) {
-          const current = await runner.read(t);
-          // read() records a failed look-up on the task itself.
-          if ((t.status as string) === 'failed') return saveTask(t, job);
-          const crashedMidMutation = t.status === 'running';
-          if (crashedMidMutation && landed(t, current)) {
-            // The change went out before the process died: record it, never resend it.
-            Object.assign(t, { status: 'succeeded', outcome: 'changed', after: current, finishedAt: new Date().toISOString(), detail: t.plan?.summary ?? '' });
-            const lastOp = t.plan?.operations.at(-1);
-            t.notes = [...t.notes, 'the process stopped after sending this change; confirmed by reading the account back on resume', ...(current || !lastOp ? [] : [notListedNote(lastOp, t.subject.email)])];
-            await audit(job.id, 'recovered', { task: t.id });
-            return saveTask(t, job);
-          }
-          if (!crashedMidMutation && !sameState(current, t.plan?.before ?? null)) {
-            // Never act on a target that changed after it was planned (and approved).
-            await audit(job.id, 'replanned', { task: t.id, reason: 'state changed since the plan' });
-            t.status = 'pending';
-            await runner.plan(t);
-            await saveTask(t, job);
-            if (needsApproval) {
-              replanned = true;
-              return;
-            }
-            if ((t.status as string) !== 'planned') return;
-          }
-        }
-        await runner.apply(t, job.dryRun, {
-          beforeMutation: async (task) => {
-            task.status = 'running';
-            await saveTask(task, job);
-            await store.recordAttempt(job.id, { taskId: task.id, operation: (task.plan?.operations ?? []).join('+'), phase: 'mutating', at: new Date().toISOString() });
-          },
-          afterMutation: async (task) => {
-            await store.recordAttempt(job.id, { taskId: task.id, operation: (task.plan?.operations ?? []).join('+'), phase: 'mutated', at: new Date().toISOString() });
-          },
-        });
-        await saveTask(t, job);
-        await audit(job.id, 'task', { task: t.id, app: t.app, outcome: t.outcome, error: t.error?.code ?? null, evidence: t.evidence.filter((e) => 'sha256' in e).map((e) => ('sha256' in e ? { path: e.path, sha256: e.sha256 } : null)) });
+        if ((await dispatcher.apply(job, t, { needsApproval })) === 'replanned') replanned = true;
+        if (dispatcher.remote) deps.onTask?.(t, job);
       }),
     );
     if (replanned) {

@@ -37,6 +37,8 @@ export interface RuntimeDeps {
   /** Default: files under the data dir (see open-artifact-store.ts for the configured one). Closed with the runtime. */
   artifacts?: ArtifactStore;
   env?: NodeJS.ProcessEnv;
+  /** Awaited before each HTTP request an API driver sends to this app (scale-out: a shared 429 pause). */
+  beforeRequest?: (app: string) => Promise<void>;
   /** Console drivers get this (the browser pool); API drivers ignore it. Closed with the runtime. */
   console?: { close(): Promise<void> };
 }
@@ -87,7 +89,7 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
         log: log.child({ app: a.name }),
         redactor,
         retry: a.retry,
-        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name }),
+        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name, ...(deps.beforeRequest ? { beforeRequest: () => deps.beforeRequest!(a.name) } : {}) }),
         console: deps.console,
       });
       drivers.set(name, driver);

@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   UNSAFE_PATH: 'permanent',
   /** a file seatctl stored and hashed (a review job's roster) no longer matches its hash */
   EVIDENCE_MODIFIED: 'permanent',
+  /** another live process holds the store lease on this job or task (scale-out: BullMQ delivered it twice); tried again later */
+  LEASE_HELD: 'retryable',
   INTERNAL: 'permanent',
 } as const satisfies Record<string, RetryClass>;
 

@@ -44,6 +44,11 @@ export interface HttpClientOptions {
   dispatcher?: Dispatcher;
   /** Seen by requests for this app: retries and 429s show in logs by app. */
   app: string;
+  /**
+   * Awaited before every request: in scale-out mode it holds the request while the app
+   * is paused for every worker (a 429 seen by another process).
+   */
+  beforeRequest?: () => Promise<void>;
 }
 
 const MAX_RECORDED_BODY = 4_000;
@@ -94,6 +99,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         headers['content-type'] = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(req.form).toString();
       }
+      await options.beforeRequest?.();
       const started = Date.now();
       const record = (status: number | null, responseBody: unknown, error?: string) =>
         evidence?.add({

@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.js';
 import { createNotifications } from '../notify/index.js';
 import { approvalWaits } from '../engine/job-timing.js';
 import type { Task } from '../model/index.js';
+import type { StepDispatcher } from '../engine/step-dispatcher.js';
 
 /**
  * The job service: HTTP app + engine + store. On start it resumes what a previous
@@ -33,6 +34,19 @@ export interface ServiceDeps {
   webhookPollMs?: number;
   /** Web console options: sessions shared with OIDC sign-in, the SSO link. */
   console?: AppDeps['console'];
+  /** Where task steps run (scale-out: the app's shared queue); default: here. */
+  dispatcher?: StepDispatcher;
+  /**
+   * Scale-out: job runs are queued for any worker instead of run here; `start` begins
+   * taking work (unless this process only serves) and `stop` drains it.
+   */
+  runs?: SharedRuns;
+}
+
+export interface SharedRuns {
+  launch(jobId: string): Promise<void>;
+  start(engine: JobEngine): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export interface Service {
@@ -72,6 +86,7 @@ export function createService(deps: ServiceDeps): Service {
       if (task.finishedAt) void observeTask(task);
     },
     onSpawn: (jobId) => launch(jobId),
+    ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
   });
   /** A task's duration leaves out its job's approval waits, which only the store knows. */
   const observeTask = async (task: Task): Promise<void> => {
@@ -85,7 +100,7 @@ export function createService(deps: ServiceDeps): Service {
   let timer: NodeJS.Timeout | null = null;
 
   const launch = (jobId: string): void => {
-    const p = engine.process(jobId).catch((err) => {
+    const p = (deps.runs ? deps.runs.launch(jobId) : engine.process(jobId)).catch((err) => {
       // After a cut-short stop the store is closed under the job on purpose.
       if (cutShort) deps.log.info({ job: jobId }, 'job cut short by shutdown; it resumes at the next start');
       else deps.log.error({ job: jobId, err: (err as Error).message }, 'job processing failed');
@@ -105,6 +120,12 @@ export function createService(deps: ServiceDeps): Service {
     app,
     engine,
     async start() {
+      if (deps.runs) {
+        // The shared queues' sweep resumes and starts scheduled jobs, in whichever process is free.
+        await deps.runs.start(engine);
+        notifications.worker.start();
+        return;
+      }
       const resumed = await deps.store.unfinished();
       for (const s of resumed) launch(s.job.id);
       if (resumed.length) deps.log.warn({ jobs: resumed.map((s) => s.job.id) }, 'resuming jobs left unfinished by the previous process');
@@ -128,8 +149,10 @@ export function createService(deps: ServiceDeps): Service {
       while (running.size) {
         if ((await Promise.race([Promise.allSettled([...running.keys()]), expired])) === 'expired') break;
       }
+      // Then the steps and runs this process took from the shared queues.
+      const sharedCut = deps.runs ? (await Promise.race([deps.runs.stop().then(() => 'drained' as const), expired])) === 'expired' : false;
       clearTimeout(deadline);
-      const unfinished = [...new Set(running.values())];
+      const unfinished = [...new Set(running.values()), ...(sharedCut ? ['(steps taken from the shared queues)'] : [])];
       cutShort = unfinished.length > 0;
       // Sends in progress finish (each is bounded by its timeout); the rest wait in the store.
       await notifications.worker.stop();
