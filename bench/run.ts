@@ -5,6 +5,7 @@ import { seconds } from './profile.js';
 import { benchReview10k } from './review-10k.js';
 import { benchSchedulerOverhead } from './scheduler-overhead.js';
 import { benchService200 } from './service-200.js';
+import { benchScaleOut200 } from './scale-out-200.js';
 
 /**
  * `npm run bench`: every benchmark in bench/, one after another (never in parallel:
@@ -28,6 +29,7 @@ const ALL: Record<string, () => Promise<Row>> = {
   review: benchReview10k,
   audit: benchAuditOverhead,
   scheduler: benchSchedulerOverhead,
+  scale: benchScaleOut200,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
