@@ -7,11 +7,11 @@ import { secretRefSchema } from './secret-ref.js';
  * Redis between any number of `seatctl worker` and `seatctl serve` processes; the
  * store stays the source of truth, Redis only dispatches (docs/scale-out.md).
  */
-export const memoryQueueSchema = z.object({ kind: z.literal('memory') }).strict().describe('in-process per-app queues (one machine, one process)');
+export const memoryQueueSchema = z.object({ kind: z.literal('memory').describe('in-process p-queues per app, in this process only (the default)') }).strict().describe('in-process per-app queues (one machine, one process)');
 
 export const bullmqQueueSchema = z
   .object({
-    kind: z.literal('bullmq'),
+    kind: z.literal('bullmq').describe('BullMQ queues on Redis, shared by every serve and worker with the same prefix'),
     redis: secretRefSchema.describe('the Redis URL (`redis://[user:pass@]host:6379/0`) as a secret reference `env:NAME` or `file:/path`: it may hold a password, so it is never written into the config or logged'),
     prefix: z
       .string()
