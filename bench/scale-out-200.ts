@@ -16,7 +16,9 @@ import { seconds } from './profile.js';
  * the PostgreSQL job store. The simulators answer after 80 ± 40 ms, so the work waits on
  * I/O and more workers can help even on 2 cores. Printed per worker count: wall time,
  * jobs per minute, the ratio to one worker, and the most requests each app saw at once
- * (never above its `concurrency`: the caps hold across workers).
+ * (never above its `concurrency`: the caps hold across workers). Each worker takes at
+ * most 2 steps per app at once (`queue.stepConcurrency`, a machine's share), and each
+ * app allows 8, so workers add capacity until four of them reach the apps' caps.
  *
  * Only API apps: four Chromiums on 2 cores would measure the CPU, not the queues.
  * Each run uses its own Redis key prefix and PostgreSQL schema and removes only those.
@@ -26,7 +28,9 @@ const WORKER_COUNTS = (process.env.BENCH_SCALE_WORKERS ?? '1,2,4').split(',').ma
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SEED = 314;
-const CAPS = { bigid: 4, sigma: 4 } as const;
+const CAPS = { bigid: 8, sigma: 8 } as const;
+/** What one worker takes on per app (a machine's share); the app caps above bind only at 4 workers. */
+const STEPS_PER_WORKER = 2;
 const TOKEN = randomBytes(24).toString('hex');
 const CLI = new URL('../src/composition/main.js', import.meta.url).pathname;
 
@@ -106,7 +110,7 @@ async function runWith(workers: number): Promise<RunResult> {
       simulators: { bigid: { seed: SEED, users: JOBS + 20 }, sigma: { seed: SEED, users: JOBS + 20 } },
       appConfig: { bigid: { concurrency: CAPS.bigid }, sigma: { concurrency: CAPS.sigma } },
       config: {
-        queue: { kind: 'bullmq', redis: 'env:BENCH_SCALE_REDIS', prefix },
+        queue: { kind: 'bullmq', redis: 'env:BENCH_SCALE_REDIS', prefix, stepConcurrency: STEPS_PER_WORKER },
         store: { kind: 'postgres', url: 'env:BENCH_SCALE_PG', schema },
       },
     });

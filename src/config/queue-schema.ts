@@ -33,6 +33,13 @@ export const bullmqQueueSchema = z
       .max(3_600_000)
       .default(30_000)
       .describe('how often each worker re-queues unfinished and due jobs from the store, so a Redis that lost its data loses no job'),
+    stepConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe("the most steps of one app this process runs at once (default: the app's `concurrency`). Set it to what one machine can carry (its browser pool, its CPU) so more workers add capacity; the app's `concurrency` still caps all workers together"),
     jobConcurrency: z.number().int().min(1).max(1000).default(50).describe('job runs one process coordinates at once (they mostly wait for task steps)'),
   })
   .strict()

@@ -34,6 +34,8 @@ export interface BullmqSettings {
   stalledIntervalMs: number;
   sweepIntervalMs: number;
   jobConcurrency: number;
+  /** Steps of one app a process runs at once, below the app's global cap; undefined: the cap. */
+  stepConcurrency: number | undefined;
 }
 
 /** The Redis URL (a resolved secret) as BullMQ connection options; never logged. */
@@ -47,6 +49,7 @@ export function bullmqSettings(config: BullmqQueueConfig, redisUrl: string): Bul
     stalledIntervalMs: config.stalledIntervalMs,
     sweepIntervalMs: config.sweepIntervalMs,
     jobConcurrency: config.jobConcurrency,
+    stepConcurrency: config.stepConcurrency,
   };
 }
 

@@ -69,7 +69,7 @@ export function startWorkers(deps: WorkerSetDeps): WorkerSet {
   const stepWorkers = deps.apps.map((app) => {
     const options = {
       ...common,
-      concurrency: app.concurrency,
+      concurrency: Math.min(app.concurrency, settings.stepConcurrency ?? app.concurrency),
       limiter: app.rateLimit ? { max: app.rateLimit.intervalCap, duration: app.rateLimit.intervalMs } : UNBOUNDED_LIMITER,
     };
     const worker = app.sandbox
