@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { SeatctlError } from '../errors/index.js';
-import type { Delivery, DeliverySettlement, DeliveryStatus, JobStore, NewDelivery } from './job-store.js';
+import type { Delivery, DeliverySettlement, JobStore, NewDelivery } from './job-store.js';
+import { isoTime, toDelivery, type DeliveryRow } from './delivery-rows.js';
 
 /**
  * The webhook outbox half of the SQLite store (see JobStore.enqueueDeliveries…).
@@ -9,47 +9,6 @@ import type { Delivery, DeliverySettlement, DeliveryStatus, JobStore, NewDeliver
  */
 type DeliveryMethods = Pick<JobStore, 'enqueueDeliveries' | 'claimDeliveries' | 'settleDelivery' | 'deliveries'>;
 
-interface DeliveryRow {
-  id: string;
-  webhook: string;
-  job_id: string;
-  event: string;
-  body: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  created_at: string;
-  settled_at: string | null;
-}
-
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivered', 'failed'];
-
-function toDelivery(row: DeliveryRow): Delivery {
-  if (!STATUSES.includes(row.status as DeliveryStatus)) {
-    throw new SeatctlError('INTERNAL', `job store: webhook delivery ${row.id} of job ${row.job_id} is damaged (status ${JSON.stringify(row.status)})`, { details: { jobId: row.job_id } });
-  }
-  return {
-    id: row.id,
-    webhook: row.webhook,
-    jobId: row.job_id,
-    event: row.event,
-    body: row.body,
-    createdAt: row.created_at,
-    status: row.status as DeliveryStatus,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-    settledAt: row.settled_at,
-  };
-}
-
-/** Due times compare as text in SQL: every time stored must have toISOString's shape. */
-function isoTime(value: string, field: string): string {
-  const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw new SeatctlError('INTERNAL', `job store: ${field} is not a date-time: ${JSON.stringify(value)}`);
-  return time.toISOString();
-}
 
 /**
  * Inserts outbox messages inside whatever transaction is open (the caller's status
