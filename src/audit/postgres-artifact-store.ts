@@ -1,6 +1,7 @@
 import { readFile, unlink } from 'node:fs/promises';
 import type { Pool } from 'pg';
 import { SeatctlError } from '../errors/index.js';
+import { inTransaction } from '../store/postgres-connection.js';
 import { artifactContentType } from '../fs/safe-artifact-path.js';
 import { artifactExists, artifactKey, checkJobId, sha256Of, type ArtifactStore, type PutOptions, type StoredArtifact } from './artifact-store.js';
 
@@ -61,9 +62,7 @@ export function createPostgresArtifactStore(options: PostgresArtifactStoreOption
   };
 
   async function migrate(p: Pool): Promise<void> {
-    const client = await p.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(p, async (client) => {
       // One migrator per schema at a time, whichever process starts first.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`seatctl.artifacts:${schemaName}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
@@ -73,13 +72,7 @@ export function createPostgresArtifactStore(options: PostgresArtifactStoreOption
         await client.query(MIGRATIONS[v - 1]!(s));
         await client.query(`INSERT INTO ${s}.artifact_migrations (version) VALUES ($1)`, [v]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   const query = async <R extends Record<string, unknown>>(sql: string, params: unknown[]): Promise<R[]> => {

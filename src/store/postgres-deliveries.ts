@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DeliverySettlement, JobStore, NewDelivery } from './job-store.js';
-import { inTransaction, type Queryable } from './postgres-pool.js';
+import { inTransaction } from './postgres-connection.js';
+import type { Queryable } from './postgres-pool.js';
 import { isoTime, toDelivery, type DeliveryRow } from './delivery-rows.js';
 
 /**

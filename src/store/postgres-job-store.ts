@@ -8,7 +8,8 @@ import type { AuditRecord, JobStore, ListFilter, StoredJob } from './job-store.j
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { insertDeliveries, postgresDeliveryMethods } from './postgres-deliveries.js';
 import { postgresLeaseMethods } from './postgres-leases.js';
-import { createStorePool, inTransaction, storeError, type Queryable } from './postgres-pool.js';
+import { inTransaction } from './postgres-connection.js';
+import { createStorePool, storeError, type Queryable } from './postgres-pool.js';
 import { DEFAULT_PG_SCHEMA, migratePostgres } from './postgres-schema.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';

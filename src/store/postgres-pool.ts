@@ -14,40 +14,22 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 
 export function createStorePool(url: string, schema: string, max = 10): pg.Pool {
   const quoted = quoteSchema(schema);
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  // search_path per connection rather than `options` in the pool config: a connection
-  // string's own `options` parameter would silently override the latter. pg runs a
-  // client's queries in order, so this precedes anything the store sends.
-  pool.on('connect', (client) => {
-    client.query(`SET search_path TO ${quoted}`).catch(() => undefined);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // search_path per connection rather than `options` in the pool config: a connection
+    // string's own `options` parameter would silently override the latter. pg-pool awaits
+    // this hook before it hands the connection out, so nothing runs before it.
+    onConnect: async (client) => {
+      await client.query(`SET search_path TO ${quoted}`);
+    },
   });
   // An idle connection dropped by the server (restart, failover) is discarded by the pool;
   // without a listener Node would treat the event as an uncaught error and exit. The next
   // query opens a new connection or reports STORE_UNAVAILABLE itself.
   pool.on('error', () => undefined);
   return pool;
-}
-
-/** BEGIN … COMMIT on one pooled connection; ROLLBACK and rethrow on any error. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    try {
-      await client.query('ROLLBACK');
-    } catch {
-      // The connection itself failed: do not hand it out again.
-      broken = true;
-    }
-    throw err;
-  } finally {
-    client.release(broken);
-  }
 }
 
 /** Node socket errors and pg's own connection failures (which carry no code). */

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './postgres-connection.js';
 import { DEFAULT_STORE_SCHEMA, STORE_SCHEMA_NAME } from '../config/store-schema.js';
 import { SeatctlError } from '../errors/index.js';
 
@@ -147,32 +148,22 @@ export function quoteSchema(schema: string): string {
  */
 export async function migratePostgres(pool: Pool, schema: string, migrations: readonly PgMigration[] = PG_MIGRATIONS): Promise<number> {
   const quoted = quoteSchema(schema);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('seatctl.migrate'), hashtext($1))", [schema]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
-      await client.query(`SET LOCAL search_path TO ${quoted}`);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-      const version = await currentVersion(client);
-      if (version > migrations.length) {
-        throw new SeatctlError('CONFIG_INVALID', `job store (PostgreSQL schema ${schema}): schema version ${version} is newer than this seatctl understands (${migrations.length}); upgrade seatctl`, {
-          details: { schema, schemaVersion: version, supported: migrations.length },
-        });
-      }
-      for (let next = version; next < migrations.length; next++) {
-        await client.query(migrations[next]!);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [next + 1]);
-      }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+  await inTransaction(pool, async (client) => {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('seatctl.migrate'), hashtext($1))", [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+    await client.query(`SET LOCAL search_path TO ${quoted}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    const version = await currentVersion(client);
+    if (version > migrations.length) {
+      throw new SeatctlError('CONFIG_INVALID', `job store (PostgreSQL schema ${schema}): schema version ${version} is newer than this seatctl understands (${migrations.length}); upgrade seatctl`, {
+        details: { schema, schemaVersion: version, supported: migrations.length },
+      });
     }
-  } finally {
-    client.release();
-  }
+    for (let next = version; next < migrations.length; next++) {
+      await client.query(migrations[next]!);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [next + 1]);
+    }
+  });
   return migrations.length;
 }
 

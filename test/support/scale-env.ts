@@ -44,14 +44,27 @@ export interface ScaleEnv {
   close(): Promise<void>;
 }
 
-export async function startScaleEnv(options: { workers: number; launch?: Partial<LaunchOptions>; queue?: Record<string, unknown>; store?: 'sqlite' | 'postgres' }): Promise<ScaleEnv> {
+export interface ScaleEnvOptions {
+  workers: number;
+  launch?: Partial<LaunchOptions>;
+  queue?: Record<string, unknown>;
+  store?: 'sqlite' | 'postgres';
+  /** A Redis of the test's own (test/support/private-servers.ts) instead of the machine's. */
+  redisUrl?: string;
+  /** A PostgreSQL of the test's own; the schema is then left to die with its cluster. */
+  pgUrl?: string;
+}
+
+export async function startScaleEnv(options: ScaleEnvOptions): Promise<ScaleEnv> {
   const dir = await mkdtemp(path.join(scanRoot(), 'seatctl-scale-'));
   const prefix = `seatctl-test-${randomBytes(5).toString('hex')}`;
-  process.env.SEATCTL_TEST_REDIS_URL = REDIS_URL;
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  // Read by the children through `env:` references in the config (set per test: each test sets its own).
+  process.env.SEATCTL_TEST_REDIS_URL = redisUrl;
   registerSecret(TOKEN, 'service bearer token');
   // PostgreSQL: a schema of this run's own, dropped by close().
   const pgSchema = options.store === 'postgres' ? testSchemaName() : undefined;
-  if (pgSchema) process.env.SEATCTL_TEST_PG_URL = TEST_PG_URL;
+  if (pgSchema) process.env.SEATCTL_TEST_PG_URL = options.pgUrl ?? TEST_PG_URL;
   const fx = await launchFixtures({
     dir,
     apps: ['bigid', 'sigma'],
@@ -92,7 +105,7 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
   return {
     queue(name) {
       let q = queues.get(name);
-      if (!q) queues.set(name, (q = new Queue(name, { connection: { url: REDIS_URL }, prefix })));
+      if (!q) queues.set(name, (q = new Queue(name, { connection: { url: redisUrl }, prefix })));
       return q;
     },
     fx,
@@ -113,8 +126,8 @@ export async function startScaleEnv(options: { workers: number; launch?: Partial
       await Promise.allSettled([...queues.values()].map((q) => q.close()));
       await Promise.all([...workers.map((w) => kill9(w.child)), kill9(serve.child)]);
       await fx.close();
-      await deleteKeys(prefix);
-      if (pgSchema) await dropTestSchema(pgSchema);
+      if (!options.redisUrl) await deleteKeys(prefix);
+      if (pgSchema && !options.pgUrl) await dropTestSchema(pgSchema);
     },
   };
 }
