@@ -21,7 +21,8 @@ import { rosterByHash } from '../review/stored-roster.js';
 import { openApiDocument } from './openapi.js';
 import { artifactContentType } from '../fs/safe-artifact-path.js';
 import type { JobEvents } from '../engine/job-events.js';
-import { registerConsole, type ConsoleDeps } from '../web/register-console.js';
+import { registerConsole } from '../web/register-console.js';
+import type { ConsoleDeps } from '../web/console-route.js';
 
 export const SERVICE_VERSION = '0.1.0';
 

@@ -12,21 +12,12 @@ import { storedJobDocument } from '../../report/job-document.js';
 import type { StoredJob } from '../../store/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { openContext, openContextStore, type GlobalFlags } from '../context.js';
+import { openContext, openContextStore } from '../context.js';
+import type { JobCommandFlags } from './job-command-flags.js';
 import { createProgress } from '../progress.js';
 import { humanSummary, notFoundAnywhere } from '../render-job.js';
 import { parseRunAt } from '../run-at.js';
 import { submitJob } from './submit-job.js';
-
-export interface JobCommandFlags extends GlobalFlags {
-  /** Apply without asking: needed for a change when stdin is not a terminal. */
-  yes?: boolean;
-  /** --run-at: store the job to run then (see submit-job.ts) instead of running it now. */
-  runAt?: string | undefined;
-  /** --server: send the job to a running service instead of the local store. */
-  server?: string | undefined;
-  tokenRef?: string | undefined;
-}
 
 /**
  * offboard, provision and set-role all end here, on the same engine and store as the

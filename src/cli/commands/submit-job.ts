@@ -6,7 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { openContext, openContextStore } from '../context.js';
 import { remote } from './jobs.js';
-import type { JobCommandFlags } from './run-job-command.js';
+import type { JobCommandFlags } from './job-command-flags.js';
 
 /**
  * offboard/provision/set-role with `--run-at` or `--server`: the job is stored (locally,
