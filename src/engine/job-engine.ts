@@ -6,7 +6,7 @@ import type { Decision, JobMeta, JobStore, StoredJob } from '../store/job-store.
 import { approvalRequirement, requesterMayConfirm } from './approval-policy.js';
 import { decisionRefused, refuseRequester } from './decision-rules.js';
 import { jobKind, type KindContext } from './job-kinds/index.js';
-import type { ReviewHooks } from './job-kinds/review.js';
+import type { ReviewHooks, SubmitOptions } from './job-kinds/job-kind.js';
 import { planHash } from './plan-hash.js';
 import type { Runtime } from './runtime.js';
 import { createTaskSteps } from './task-steps.js';
@@ -32,7 +32,6 @@ export interface JobEngineDeps {
   dispatcher?: StepDispatcher;
 }
 
-export type SubmitOptions = Omit<JobMeta, 'request'>;
 
 export interface JobEngine {
   submit(request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;

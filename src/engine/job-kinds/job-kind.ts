@@ -1,10 +1,23 @@
 import type { LoadedConfig } from '../../config/load-config.js';
 import type { Job, JobKind, JobRequest, StoredReviewRequest } from '../../model/index.js';
-import type { JobStore, StoredJob } from '../../store/job-store.js';
-import type { JobEngine } from '../job-engine.js';
+import type { JobMeta, JobStore, StoredJob } from '../../store/job-store.js';
 import type { Runtime } from '../runtime.js';
 import type { TaskTarget } from './task-targets.js';
-import type { ReviewHooks } from './review.js';
+import type { OrphanTarget } from '../../review/run-review.js';
+
+/** When a job runs and who asked for it, besides the request itself. */
+export type SubmitOptions = Omit<JobMeta, 'request'>;
+
+/** Hooks into a review job run in this process (the CLI's progress and orphan hand-off). */
+export interface ReviewHooks {
+  onProgress?: (jobId: string, app: string, read: number, total: number | null) => void;
+  /**
+   * When given, a review asked to offboard its orphans hands them here instead of creating
+   * the offboarding job itself: the CLI creates it as the person at the terminal, with
+   * their confirmation, as `seatctl offboard` would. Called once, possibly with none.
+   */
+  takeOrphans?: (jobId: string, targets: OrphanTarget[]) => void;
+}
 
 /** What the engine lends a kind's handler: its store, its runtime, and a way to start other jobs. */
 export interface KindContext {
@@ -14,7 +27,7 @@ export interface KindContext {
   get(jobId: string): Promise<StoredJob>;
   /** An audit record, scrubbed of secrets like every other. */
   audit(jobId: string, kind: string, data: unknown): Promise<unknown>;
-  submit: JobEngine['submit'];
+  submit(request: JobRequest, options?: SubmitOptions): Promise<{ stored: StoredJob; created: boolean }>;
   /** A job this one created (a review's orphan offboarding): the service starts it like a submitted one. */
   onSpawn?: ((jobId: string) => void) | undefined;
   /** Hooks into a review job run in this process (the CLI's). */

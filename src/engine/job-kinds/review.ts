@@ -7,22 +7,12 @@ import { orphanTargets, reviewRoster, runReview, type OrphanTarget, type ReviewS
 import { discardRoster, loadRoster, storeRoster } from '../../review/stored-roster.js';
 import type { StoredJob } from '../../store/job-store.js';
 import { newId } from '../new-id.js';
-import type { JobKindHandler, KindContext } from './job-kind.js';
+import type { JobKindHandler, KindContext, ReviewHooks } from './job-kind.js';
 
 /**
  * What a caller watching a review in this process may hook into (the CLI's progress bars,
  * and its own orphan offboarding).
  */
-export interface ReviewHooks {
-  onProgress?: (jobId: string, app: string, read: number, total: number | null) => void;
-  /**
-   * When given, a review asked to offboard its orphans hands them here instead of creating
-   * the offboarding job itself: the CLI creates it as the person at the terminal, with
-   * their confirmation, as `seatctl offboard` would. Called once, possibly with none.
-   */
-  takeOrphans?: (jobId: string, targets: OrphanTarget[]) => void;
-}
-
 /** A finished review's result as its `reviewed` audit record holds it (and the job document shows it). */
 export type ReviewRecord = ReviewSummary & { offboardJob: string | null };
 
