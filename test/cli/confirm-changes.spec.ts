@@ -2,6 +2,9 @@ import { test, expect } from '@playwright/test';
 import { groundTruth, startApiEnv, writeCliConfig, type ApiEnv } from '../support/api-env.js';
 import { cliProcess, type CliResult } from '../support/cli-run.js';
 
+// Each test spawns the built CLI several times (about 2 s each idle, far more on a loaded machine).
+test.describe.configure({ timeout: 180_000 });
+
 let env: ApiEnv;
 let configFile: string;
 test.beforeEach(async () => {
