@@ -99,7 +99,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         contentType = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(req.form).toString();
       }
-      // A caller's own headers win: SCIM sends JSON as `application/scim+json` (RFC 7644 §3.1).
+      // A caller's own headers win: SCIM sends JSON as `application/scim+json` (RFC 7644 §3.8).
       const headers: Record<string, string> = { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}), ...req.headers };
       await options.beforeRequest?.();
       const started = Date.now();

@@ -7,7 +7,7 @@ import { isScimUser, type ScimUser } from './scim-user.js';
 
 /**
  * Every SCIM call goes through `scimSend`: the builder's HTTP path (auth header,
- * evidence record, dry-run guard) with SCIM's media type (RFC 7644 §3.1:
+ * evidence record, dry-run guard) with SCIM's media type (RFC 7644 §3.8:
  * `application/scim+json`, with plain JSON accepted too) and SCIM's error bodies read
  * into typed errors. Error statuses are taken back from the client (`accept`) so the
  * body's scimType/detail can be read; anything not in `allow` is thrown from here.
