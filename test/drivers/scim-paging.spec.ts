@@ -1,5 +1,9 @@
 import { expect, test } from '@playwright/test';
+import { SeatctlError } from '../../src/errors/index.js';
 import type { AppUser } from '../../src/model/index.js';
+import { serve } from '../../fixtures/common/http-server.js';
+import { FaultInjector } from '../../fixtures/common/faults.js';
+import { createRng } from '../../fixtures/common/rng.js';
 import { startScimEnv, type ScimEnv } from '../support/scim-env.js';
 import { testContext } from '../support/evidence.js';
 
@@ -59,4 +63,29 @@ test('a server that caps the page below count: itemsPerPage is followed, everyon
   for await (const page of env.runtime.driver('scim').listUsers(testContext(), { includeInactive: false })) active.push(...page);
   expect(active.map((u) => u.id).sort()).toEqual(truth.filter((u) => u.active).map((u) => u.id).sort());
   expect(truth.some((u) => !u.active), 'the seed has deactivated users').toBe(true);
+});
+
+test('a server that ignores startIndex (the first page again and again) fails the listing instead of looping', async () => {
+  const users = Array.from({ length: 3 }, (_, i) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], id: `u${i}`, userName: `u${i}@example.com`, active: true }));
+  // A real local server with the bug: it always serves the first page and says there are 9.
+  const faults = new FaultInjector(createRng(1));
+  const broken = await serve({
+    routes: [{ method: 'GET', pattern: '/scim/v2/Users', handler: () => ({ status: 200, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: 9, startIndex: 1, itemsPerPage: 3, Resources: users } }) }],
+    faults,
+    state: () => ({}),
+  });
+  try {
+    env = await startScimEnv({ target: 'url', upstream: broken.url, options: { pageSize: 3 } });
+    const listed: AppUser[] = [];
+    const err = await (async () => {
+      for await (const page of env.runtime.driver('scim').listUsers(testContext(), { includeInactive: true })) listed.push(...page);
+    })().catch((e: unknown) => e);
+    expect((err as SeatctlError).code).toBe('UPSTREAM_REJECTED');
+    expect((err as Error).message).toContain('ignore startIndex');
+    expect(listed.map((u) => u.id)).toEqual(['u0', 'u1', 'u2']);
+    // First page, then two pages of nobody new: three requests, not an endless loop.
+    expect(faults.requests.map((r) => new URLSearchParams(r.query).get('startIndex'))).toEqual(['1', '4', '7']);
+  } finally {
+    await broken.close();
+  }
 });

@@ -43,7 +43,9 @@ export interface ScimEnv {
 }
 
 export interface ScimEnvOptions {
-  target: 'sigma' | 'peer';
+  /** `url`: a server the test started itself, at `upstream` (its SCIM base is `<upstream>/scim/v2`). */
+  target: 'sigma' | 'peer' | 'url';
+  upstream?: string;
   sigma?: SigmaSimulatorOptions;
   /** Peer settings; `users` defaults to the named people plus `generated` others. */
   peer?: Partial<ScimPeerOptions>;
@@ -81,6 +83,9 @@ export async function startScimEnv(options: ScimEnvOptions): Promise<ScimEnv> {
     sigma = await startSigmaSimulator(options.sigma);
     token = sigma.credentials.scimToken;
     upstream = sigma.url;
+  } else if (options.target === 'url') {
+    token = 'scim-test-server-token-4Jd';
+    upstream = options.upstream!;
   } else {
     token = options.peer?.token ?? 'scim-peer-token-Qv8w2';
     peer = await startScimPeer({ groups: ['Finance', 'Data'], users: peerPopulation(options.generated ?? 60), ...options.peer, token });
@@ -108,7 +113,8 @@ export async function startScimEnv(options: ScimEnvOptions): Promise<ScimEnv> {
       const state = (await (await fetch(sigma.stateUrl)).json()) as { users: { memberId: string; email: string; isArchived: boolean; memberType: string }[] };
       return state.users.map((u) => ({ id: u.memberId, email: u.email, active: !u.isArchived, role: u.memberType }));
     }
-    const state = await peer!.state();
+    if (!peer) return [];
+    const state = await peer.state();
     return state.users.map((u) => ({ id: u.id, email: u.emails?.[0]?.value ?? u.userName, active: u.active, role: u.roles?.find((r) => r.primary)?.value ?? u.roles?.[0]?.value ?? null }));
   };
   return {
@@ -123,7 +129,7 @@ export async function startScimEnv(options: ScimEnvOptions): Promise<ScimEnv> {
     users,
     async mutations() {
       if (sigma) return ((await (await fetch(sigma.stateUrl)).json()) as { mutations: { method: string; path: string; userId: string }[] }).mutations;
-      return (await peer!.state()).mutations;
+      return peer ? (await peer.state()).mutations : [];
     },
     run: (request) => runToEnd(runtime, actionRequestSchema.parse(request), { approvals: NO_APPROVAL_GATE }),
     async close() {
