@@ -1,6 +1,7 @@
 import type { DriverRegistry } from '../drivers/definition.js';
 import { bigidApiDriver } from '../drivers/bigid/bigid-driver.js';
 import { sigmaApiDriver } from '../drivers/sigma/sigma-driver.js';
+import { scimDriver } from '../drivers/scim/scim-driver.js';
 import { billcomUiDriver } from '../../flows/billcom/driver.js';
 import { stitchUiDriver } from '../../flows/stitch/driver.js';
 
@@ -13,6 +14,7 @@ export function builtInDrivers(): DriverRegistry {
   return {
     [bigidApiDriver.name]: bigidApiDriver,
     [sigmaApiDriver.name]: sigmaApiDriver,
+    [scimDriver.name]: scimDriver,
     [stitchUiDriver.name]: stitchUiDriver,
     [billcomUiDriver.name]: billcomUiDriver,
   };

@@ -90,15 +90,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     async send<T>(req: HttpRequest, evidence?: EvidenceSink): Promise<HttpResponse<T>> {
       const target = url(req.path, req.query);
-      const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
       let body: string | undefined;
+      let contentType: string | undefined;
       if (req.json !== undefined) {
-        headers['content-type'] = 'application/json';
+        contentType = 'application/json';
         body = JSON.stringify(req.json);
       } else if (req.form) {
-        headers['content-type'] = 'application/x-www-form-urlencoded';
+        contentType = 'application/x-www-form-urlencoded';
         body = new URLSearchParams(req.form).toString();
       }
+      // A caller's own headers win: SCIM sends JSON as `application/scim+json` (RFC 7644 §3.8).
+      const headers: Record<string, string> = { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}), ...req.headers };
       await options.beforeRequest?.();
       const started = Date.now();
       const record = (status: number | null, responseBody: unknown, error?: string) =>
