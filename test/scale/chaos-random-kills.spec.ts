@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { startScaleEnv, type ScaleEnv, type WorkerProcess } from '../support/scale-env.js';
 import { kill9 } from '../support/serve-process.js';
+import { createRng } from '../../fixtures/common/rng.js';
 
 /**
  * Issue 14, "how this will be checked": workers killed with `kill -9` at random moments
@@ -16,22 +17,10 @@ test.afterEach(async () => {
   await env?.close();
 });
 
-/** mulberry32: small, seeded, good enough to pick victims and pauses. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('chaos: five random kill -9 of workers during a burst of 30 offboardings; all succeed, one change per account, caps hold', async () => {
   const seed = Number(process.env.SEATCTL_CHAOS_SEED ?? Date.now() % 100_000);
   test.info().annotations.push({ type: 'chaos seed', description: String(seed) });
-  const random = seeded(seed);
+  const random = createRng(seed);
   env = await startScaleEnv({
     workers: 3,
     store: 'postgres',
