@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { startScaleEnv, type ScaleEnv, type WorkerProcess } from '../support/scale-env.js';
+import { expectOneChangePerAccount, startScaleEnv, type ScaleEnv, type WorkerProcess } from '../support/scale-env.js';
 import { kill9 } from '../support/serve-process.js';
 import { createRng } from '../../fixtures/common/rng.js';
 
@@ -53,14 +53,7 @@ test('chaos: five random kill -9 of workers during a burst of 30 offboardings; a
   // The kills came while work was still going on, not after it had all been done.
   expect(kills[0]!.changesSoFar).toBeLessThan(2 * people.length);
 
-  await bigid.idle();
-  await sigma.idle();
-  const bigidIds = new Map(bigid.store.all().map((u) => [u.email.toLowerCase(), u.id]));
-  const sigmaIds = new Map(sigma.store.allMembers().map((m) => [m.email.toLowerCase(), m.memberId]));
-  for (const email of people) {
-    expect(bigid.store.mutations.forUser(bigidIds.get(email)!), `bigid ${email}`).toHaveLength(1);
-    expect(sigma.store.mutations.forUser(sigmaIds.get(email)!), `sigma ${email}`).toHaveLength(1);
-  }
+  await expectOneChangePerAccount(env.fx, people);
   expect(bigid.store.mutations.entries).toHaveLength(30);
   expect(sigma.store.mutations.entries).toHaveLength(30);
   expect(bigid.maxInFlight()).toBeLessThanOrEqual(2);

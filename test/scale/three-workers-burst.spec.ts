@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { startScaleEnv, type ScaleEnv } from '../support/scale-env.js';
+import { expectOneChangePerAccount, startScaleEnv, type ScaleEnv } from '../support/scale-env.js';
 
 /**
  * Issue 14 items 3-5: three `seatctl worker` processes share BullMQ queues on Redis and
@@ -36,15 +36,8 @@ for (const store of ['sqlite', 'postgres'] as const) {
     expect(jobs.map((j) => j.status)).toEqual(ids.map(() => 'succeeded'));
     expect(jobs.flatMap((j) => j.tasks.map((t: { outcome: string }) => t.outcome))).toEqual(ids.flatMap(() => ['changed', 'changed']));
 
-    await env.fx.bigid!.idle();
-    await env.fx.sigma!.idle();
     // Ground truth: exactly one change per account in each app.
-    const bigidUsers = new Map(env.fx.bigid!.store.all().map((u) => [u.email.toLowerCase(), u.id]));
-    const sigmaMembers = new Map(env.fx.sigma!.store.allMembers().map((m) => [m.email.toLowerCase(), m.memberId]));
-    for (const email of people) {
-      expect(env.fx.bigid!.store.mutations.forUser(bigidUsers.get(email)!), `bigid ${email}`).toHaveLength(1);
-      expect(env.fx.sigma!.store.mutations.forUser(sigmaMembers.get(email)!), `sigma ${email}`).toHaveLength(1);
-    }
+    await expectOneChangePerAccount(env.fx, people);
     expect(env.fx.bigid!.store.mutations.entries).toHaveLength(20);
     expect(env.fx.sigma!.store.mutations.entries).toHaveLength(20);
     // The work was really spread: every worker took steps (BullMQ records who processed each).

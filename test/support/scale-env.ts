@@ -147,3 +147,22 @@ export async function deleteKeys(prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/**
+ * Ground truth for "never a double change": once the simulators are idle, each person's
+ * BigID and Sigma account appears exactly once in that simulator's mutation log.
+ */
+export async function expectOneChangePerAccount(fx: LaunchedFixtures, people: string[], options: { waitIdle?: boolean } = {}): Promise<void> {
+  const bigid = fx.bigid!;
+  const sigma = fx.sigma!;
+  if (options.waitIdle !== false) {
+    await bigid.idle();
+    await sigma.idle();
+  }
+  const bigidIds = new Map(bigid.store.all().map((u) => [u.email.toLowerCase(), u.id]));
+  const sigmaIds = new Map(sigma.store.allMembers().map((m) => [m.email.toLowerCase(), m.memberId]));
+  for (const email of people) {
+    expect(bigid.store.mutations.forUser(bigidIds.get(email)!), `bigid ${email}`).toHaveLength(1);
+    expect(sigma.store.mutations.forUser(sigmaIds.get(email)!), `sigma ${email}`).toHaveLength(1);
+  }
+}
