@@ -88,6 +88,16 @@ export interface Driver {
     listsDeactivated?: boolean;
     /** listUsers reads each page through `ListOptions.readPage` (so a caller can retry pages). */
     retriesPages?: boolean;
+    /**
+     * False when this driver cannot create accounts or change roles at all (a console
+     * flow kept only for one operation, like Sigma's document hand-over). Absent means
+     * true. A routed app (several drivers) skips such a driver for that operation
+     * without calling it; a single driver still answers UNSUPPORTED when called.
+     */
+    provision?: boolean;
+    setRole?: boolean;
+    /** True when the driver implements `transferOwnership`. */
+    transferOwnership?: boolean;
   };
 
   findUser(email: string, ctx: DriverCallContext): Promise<AppUser | null>;
@@ -101,6 +111,13 @@ export interface Driver {
   deactivate(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
   reactivate(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
   delete(user: AppUser, ctx: DriverCallContext): Promise<ChangeResult>;
+  /**
+   * Hands the user's owned content (Sigma: documents and folders) to another member,
+   * identified by email, before the user is deactivated. Optional: only drivers with
+   * `capabilities.transferOwnership` implement it. `changed: false` when the user owned
+   * nothing. The read-back (`after`) is the user; the evidence names what moved.
+   */
+  transferOwnership?(user: AppUser, toEmail: string, ctx: DriverCallContext): Promise<ChangeResult>;
   /** Read-only check for `seatctl doctor`: sign in and read the first page of users. */
   canary?(ctx: DriverCallContext): Promise<{ users: number }>;
   /** Releases sessions, browsers, sockets. */

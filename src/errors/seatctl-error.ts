@@ -42,6 +42,12 @@ export const ERROR_CODES = {
   SELF_APPROVAL: 'permanent',
   UPSTREAM_REJECTED: 'permanent',
   UNSUPPORTED: 'permanent',
+  /**
+   * The app refused the operation for the customer's plan or edition (HTTP 402, or a
+   * SCIM/REST answer saying the feature is not enabled). A routed app hands such an
+   * operation to its next driver; on its own it is permanent like FORBIDDEN.
+   */
+  NOT_ON_PLAN: 'permanent',
   SAML_USER: 'permanent',
   RULE_REFUSED: 'permanent',
   READBACK_MISMATCH: 'permanent',

@@ -6,6 +6,7 @@ export function errorForStatus(status: number, message: string, headers: Record<
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
   const opts = { details: { status, ...details }, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   if (status === 401) return new SeatctlError('SESSION_EXPIRED', message, opts);
+  if (status === 402) return new SeatctlError('NOT_ON_PLAN', message, opts);
   if (status === 403) return new SeatctlError('FORBIDDEN', message, opts);
   if (status === 404) return new SeatctlError('USER_NOT_FOUND', message, opts);
   if (status === 409) return new SeatctlError('CONFLICT', message, opts);
