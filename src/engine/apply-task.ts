@@ -69,6 +69,7 @@ export async function applyTask(task: Task, operations: Operation[], before: App
       app: task.app,
       label: `${op} ${task.subject.email}`,
       kind: ctx.dryRun ? 'read' : 'mutation',
+      priority: 'apply',
       policy: deps.policy,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       run: () => callDriver(driver, op, task, current, ctx),

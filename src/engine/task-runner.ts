@@ -1,7 +1,7 @@
 import { createEvidenceSink } from '../audit/evidence-sink.js';
 import type { DriverCallContext } from '../drivers/driver.js';
 import { toSeatctlError } from '../errors/index.js';
-import { attemptsBeforeFailure } from '../queue/scheduler.js';
+import { attemptsBeforeFailure, type StepPriority } from '../queue/scheduler.js';
 import { isSatisfied, type AppUser, type PlannedChange, type Task } from '../model/index.js';
 import type { Runtime } from './runtime.js';
 import { planTask } from './plan-task.js';
@@ -34,11 +34,12 @@ export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSign
 
   const sinkFor = (task: Task) => createEvidenceSink({ store: runtime.artifacts, jobId: task.jobId, taskId: task.id, scratchDir: scratchDir(runtime.config.dataDir) }, runtime.redactor, task.evidence);
 
-  const reader = (task: Task, sink: ReturnType<typeof sinkFor>) => async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+  const reader = (task: Task, sink: ReturnType<typeof sinkFor>, priority: StepPriority = 'plan') => async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
     const r = await runtime.scheduler.run({
       app: task.app,
       label,
       kind: 'read',
+      priority,
       run: fn,
       policy: runtime.app(task.app).retry,
       onRetry: (info) => sink.note(`retry after ${info.error.code}: ${info.reason}`),
@@ -83,7 +84,8 @@ export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSign
     async read(task) {
       let user: AppUser | null = null;
       await phase(task, async (ctx, sink) => {
-        user = await reader(task, sink)(`find ${task.subject.email}`, () => runtime.driver(task.app).findUser(task.subject.email, ctx));
+        // A re-read of a task already under way (resume, confirmation) is part of applying it.
+        user = await reader(task, sink, 'apply')(`find ${task.subject.email}`, () => runtime.driver(task.app).findUser(task.subject.email, ctx));
       });
       return user;
     },

@@ -14,11 +14,29 @@ export interface AppLimits {
   rateLimit?: { intervalMs: number; intervalCap: number } | undefined;
 }
 
+/**
+ * Which step of a task an operation serves. In a burst, a task that has planned (and
+ * been approved) goes ahead of other jobs' first reads, so jobs finish one by one
+ * instead of all together at the end: `apply` before `plan` in each app's queue.
+ */
+export type StepPriority = 'apply' | 'plan';
+
+/** p-queue runs greater numbers first. */
+const QUEUE_PRIORITY: Record<StepPriority, number> = { apply: 10, plan: 0 };
+
+/**
+ * How long a plan read may wait behind apply steps before it is treated as one
+ * (aging): a steady stream of applies never starves a new job's first read.
+ */
+export const DEFAULT_AGING_MS = 30_000;
+
 export interface Operation<T> {
   app: string;
   label: string;
   /** Reads are repeated blindly; a mutation is repeated only after `verify` says it did not land. */
   kind: 'read' | 'mutation';
+  /** Default: `apply` for mutations, `plan` for reads. A mutation's read-back keeps its priority. */
+  priority?: StepPriority;
   run(attempt: number): Promise<T>;
   /**
    * Mutations only: reads the app's state. Returns the result when the change is
@@ -57,6 +75,8 @@ export interface SchedulerDeps {
   log: Logger;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+  /** See DEFAULT_AGING_MS. */
+  agingMs?: number;
 }
 
 /** Refusals an app gives to a change that is already there (gone, already inactive, exists). */
@@ -87,6 +107,8 @@ export const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const sleep = deps.sleep ?? abortableSleep;
   const random = deps.random ?? Math.random;
+  const agingMs = deps.agingMs ?? DEFAULT_AGING_MS;
+  let nextId = 0;
   const queues = new Map<string, PQueue>();
   const stats = new Map<string, SchedulerStats>();
   // When an app says "come back in N s", every operation on that app waits, not just
@@ -110,10 +132,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return q;
   };
 
-  async function inQueue<T>(app: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async function inQueue<T>(app: string, priority: StepPriority, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     const wait = (pausedUntil.get(app) ?? 0) - Date.now();
     if (wait > 0) await sleep(wait, signal);
-    return queueFor(app).add(fn, signal ? { signal } : {}) as Promise<T>;
+    const queue = queueFor(app);
+    const id = `op-${(nextId += 1)}`;
+    let aging: NodeJS.Timeout | undefined;
+    if (priority === 'plan' && QUEUE_PRIORITY.plan < QUEUE_PRIORITY.apply) {
+      aging = setTimeout(() => {
+        // Still waiting: it joins the apply steps, behind those already queued.
+        try {
+          queue.setPriority(id, QUEUE_PRIORITY.apply);
+        } catch {
+          // Started or aborted in the meantime: nothing to promote.
+        }
+      }, agingMs);
+      aging.unref();
+    }
+    const started = async (): Promise<T> => {
+      clearTimeout(aging);
+      return fn();
+    };
+    try {
+      return (await queue.add(started, { id, priority: QUEUE_PRIORITY[priority], ...(signal ? { signal } : {}) })) as T;
+    } finally {
+      clearTimeout(aging);
+    }
   }
 
   async function run<T>(op: Operation<T>): Promise<OperationResult<T>> {
@@ -136,7 +180,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       attempt += 1;
       try {
-        const value = await inQueue(op.app, () => op.run(attempt), op.signal);
+        const value = await inQueue(op.app, op.priority ?? (op.kind === 'mutation' ? 'apply' : 'plan'), () => op.run(attempt), op.signal);
         return { value, attempts: attempt, recoveredByReadBack: false };
       } catch (err) {
         const error = toSeatctlError(err);
@@ -179,7 +223,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   /** A read-back is itself retried as a read, within the operation's policy. */
   async function runRead<T>(op: Operation<T>, fn: () => Promise<T | undefined>): Promise<T | undefined> {
-    const result = await run<T | undefined>({ app: op.app, label: `${op.label} (read-back)`, kind: 'read', run: () => fn(), policy: op.policy, ...(op.signal ? { signal: op.signal } : {}) });
+    const result = await run<T | undefined>({ app: op.app, label: `${op.label} (read-back)`, kind: 'read', priority: op.priority ?? (op.kind === 'mutation' ? 'apply' : 'plan'), run: () => fn(), policy: op.policy, ...(op.signal ? { signal: op.signal } : {}) });
     return result.value;
   }
 
