@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright';
 import { SeatctlError } from '../errors/index.js';
 import type { Logger } from '../log/logger.js';
@@ -6,15 +7,22 @@ import { LAUNCH_ARGS } from './resolve-chromium.js';
 /**
  * One Chromium per process, shared by every console app and task. Tasks get their
  * own context (≈60 ms, isolated cookies and trace) from a saved storageState, so the
- * expensive parts — launching and logging in — happen once. The browser is replaced
- * after `recycleAfterContexts` contexts (memory stays flat on long runs) and after a
- * crash (the next task relaunches it).
+ * expensive parts — launching and logging in — happen once.
+ *
+ * Recycling drains instead of waiting for zero: after `recycleAfterContexts` contexts
+ * (or when Chromium's processes hold more than `recycleAboveMb`), new contexts go to a
+ * freshly launched browser while the old one finishes the tasks it has and closes when
+ * its last context does. Under steady load there is never a moment with no context
+ * open, so waiting for one would mean never recycling. A crashed browser is replaced
+ * by the next task.
  */
 export interface BrowserPoolOptions {
   executablePath: string;
   headless: boolean;
   slowMo?: number;
   recycleAfterContexts: number;
+  /** Recycle when the browser's processes together hold more resident memory than this (Linux; checked every 10 contexts). */
+  recycleAboveMb?: number;
   /** A browser that will not close in this time is killed. */
   closeTimeoutMs?: number;
   /**
@@ -27,25 +35,56 @@ export interface BrowserPoolOptions {
   log: Logger;
 }
 
+export interface BrowserPoolStats {
+  launches: number;
+  /** Every context made. */
+  contexts: number;
+  crashes: number;
+  /** Contexts open now, on any browser; `peakOpen` the most at once. */
+  open: number;
+  peakOpen: number;
+  /** Browsers retired by the recycle rule (by count or by memory). */
+  recycles: number;
+  /** Retired browsers still finishing their open contexts. */
+  draining: number;
+}
+
 export interface BrowserPool {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
-  /** `contexts` counts every context made; `open` is how many are open now, `peakOpen` the most at once. */
-  readonly stats: { launches: number; contexts: number; crashes: number; open: number; peakOpen: number };
+  readonly stats: BrowserPoolStats;
   /** The running browser's process id, when there is one (for crash tests and kill-after-timeout). */
   pid(): number | undefined;
+  /** Resident memory of the current browser's processes, in MB (Linux only; undefined elsewhere or before launch). */
+  rssMb(): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
-export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
-  let browser: Browser | null = null;
-  let launching: Promise<Browser> | null = null;
-  let contextsOnThisBrowser = 0;
-  const open = new Set<BrowserContext>();
-  const stats = { launches: 0, contexts: 0, crashes: 0, open: 0, peakOpen: 0 };
-  let closing = false;
-  let browserPid: number | undefined;
+/** One launched Chromium and the contexts it serves. */
+interface Launched {
+  browser: Browser;
+  pid: number | undefined;
+  served: number;
+  open: Set<BrowserContext>;
+  retired: boolean;
+}
 
-  const launch = async (): Promise<Browser> => {
+const MEMORY_CHECK_EVERY = 10;
+
+export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
+  let current: Launched | null = null;
+  let launching: Promise<Launched> | null = null;
+  const draining = new Set<Launched>();
+  const stats: BrowserPoolStats = { launches: 0, contexts: 0, crashes: 0, open: 0, peakOpen: 0, recycles: 0, draining: 0 };
+  let closing = false;
+  const closeMs = options.closeTimeoutMs ?? 5000;
+
+  const countOpen = () => {
+    stats.open = (current?.open.size ?? 0) + [...draining].reduce((n, l) => n + l.open.size, 0);
+    stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+    stats.draining = draining.size;
+  };
+
+  const launch = async (): Promise<Launched> => {
     launching ??= (async () => {
       try {
         // launchServer would expose the pid too, but launch + CDP is the lighter path;
@@ -58,20 +97,20 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
           ...(options.handleSignals === false ? { handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false } : {}),
         });
         stats.launches += 1;
-        contextsOnThisBrowser = 0;
-        browserPid = await readPid(b);
+        const launched: Launched = { browser: b, pid: await readPid(b), served: 0, open: new Set(), retired: false };
         b.on('disconnected', () => {
-          if (browser === b) {
-            browser = null;
-            browserPid = undefined;
+          draining.delete(launched);
+          if (current === launched) {
+            current = null;
             if (!closing) {
               stats.crashes += 1;
               options.log.warn('browser disconnected; the next task relaunches it');
             }
           }
+          countOpen();
         });
-        browser = b;
-        return b;
+        current = launched;
+        return launched;
       } catch (err) {
         throw new SeatctlError('BROWSER_CRASHED', `could not launch Chromium at ${options.executablePath}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
       } finally {
@@ -81,45 +120,62 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     return launching;
   };
 
-  const retire = async (b: Browser): Promise<void> => {
-    if (browser === b) browser = null;
-    await closeWithTimeout(b, options.closeTimeoutMs ?? 5000, browserPid);
+  /** The old browser takes no new contexts; it closes when its last open one does. */
+  const retire = (l: Launched, reason: string): void => {
+    if (current === l) current = null;
+    l.retired = true;
+    stats.recycles += 1;
+    options.log.info({ contexts: l.served, open: l.open.size, reason }, 'recycling the browser: new contexts go to a fresh one');
+    if (l.open.size === 0) void closeWithTimeout(l.browser, closeMs, l.pid);
+    else draining.add(l);
+    countOpen();
+  };
+
+  const overMemory = async (l: Launched): Promise<boolean> => {
+    if (options.recycleAboveMb === undefined || l.served === 0 || l.served % MEMORY_CHECK_EVERY !== 0) return false;
+    const mb = await processTreeRssMb(l.browser);
+    return mb !== undefined && mb > options.recycleAboveMb;
   };
 
   return {
     stats,
-    pid: () => browserPid,
+    pid: () => current?.pid,
+    rssMb: async () => (current ? processTreeRssMb(current.browser) : undefined),
     async newContext(contextOptions) {
       if (closing) throw new SeatctlError('CANCELLED', 'browser pool is closing');
-      let b = browser && browser.isConnected() ? browser : await launch();
-      if (contextsOnThisBrowser >= options.recycleAfterContexts && open.size === 0) {
-        options.log.info({ contexts: contextsOnThisBrowser }, 'recycling the browser');
-        await retire(b);
-        b = await launch();
+      let l = current && current.browser.isConnected() ? current : await launch();
+      if (l.served >= options.recycleAfterContexts) {
+        retire(l, `served ${l.served} contexts`);
+        l = await launch();
+      } else if (await overMemory(l)) {
+        retire(l, `holds more than ${options.recycleAboveMb} MB`);
+        l = await launch();
       }
       let context: BrowserContext;
       try {
-        context = await b.newContext(contextOptions);
+        context = await l.browser.newContext(contextOptions);
       } catch (err) {
         throw new SeatctlError('BROWSER_CRASHED', `could not open a browser context: ${(err as Error).message.split('\n')[0]}`, { cause: err });
       }
       failNewPageOnClose(context);
-      contextsOnThisBrowser += 1;
+      l.served += 1;
       stats.contexts += 1;
-      open.add(context);
-      stats.open = open.size;
-      stats.peakOpen = Math.max(stats.peakOpen, open.size);
+      l.open.add(context);
+      countOpen();
+      const owner = l;
       context.on('close', () => {
-        open.delete(context);
-        stats.open = open.size;
+        owner.open.delete(context);
+        if (owner.retired && owner.open.size === 0 && draining.delete(owner)) void closeWithTimeout(owner.browser, closeMs, owner.pid);
+        countOpen();
       });
       return context;
     },
     async close() {
       closing = true;
-      const b = browser;
-      browser = null;
-      if (b) await closeWithTimeout(b, options.closeTimeoutMs ?? 5000, browserPid);
+      const all = [...(current ? [current] : []), ...draining];
+      current = null;
+      draining.clear();
+      await Promise.all(all.map((l) => closeWithTimeout(l.browser, closeMs, l.pid)));
     },
   };
 }
@@ -139,6 +195,26 @@ function failNewPageOnClose(context: BrowserContext): void {
         .then(resolve, reject)
         .finally(() => context.off('close', onClose));
     });
+}
+
+/**
+ * Resident memory of all of a browser's processes (browser, renderers, GPU, utility),
+ * from Chromium's own process list and Linux's /proc. Undefined where either is missing.
+ */
+async function processTreeRssMb(b: Browser): Promise<number | undefined> {
+  try {
+    const session = await b.newBrowserCDPSession();
+    const info = (await session.send('SystemInfo.getProcessInfo')) as { processInfo?: { id: number }[] };
+    await session.detach();
+    let kb = 0;
+    for (const p of info.processInfo ?? []) {
+      const status = await readFile(`/proc/${p.id}/status`, 'utf8').catch(() => '');
+      kb += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    }
+    return kb > 0 ? kb / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readPid(b: Browser): Promise<number | undefined> {

@@ -61,7 +61,8 @@ export const browserConfigSchema = z
   .object({
     executablePath: z.string().min(1).optional().describe('Chromium to use; else SEATCTL_CHROMIUM, Playwright\'s download, then /usr/lib/chromium/chromium'),
     headless: z.boolean().default(true).describe('false shows the browser (needs a display)'),
-    recycleAfterPages: z.number().int().min(1).max(10_000).default(200).describe('a fresh browser after this many pages keeps memory flat on long runs'),
+    recycleAfterPages: z.number().int().min(1).max(10_000).default(200).describe('a fresh browser after this many pages keeps memory flat on long runs; the old one finishes its open tasks first (drains) while new tasks use the fresh one'),
+    recycleAboveMb: z.number().int().min(100).max(65_536).optional().describe("also recycle when Chromium's processes hold more resident memory than this (Linux; checked every 10 pages); default: by page count only"),
     screenshots: z.boolean().default(true).describe('JPEG screenshot trail of every console step (secret fields masked)'),
     trace: z.boolean().default(true).describe('a Playwright trace per console driver call, started after login'),
   })

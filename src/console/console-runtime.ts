@@ -21,6 +21,7 @@ export interface ConsoleRuntimeOptions {
   executablePath?: string | undefined;
   slowMo?: number;
   recycleAfterContexts: number;
+  recycleAboveMb?: number | undefined;
   screenshots: boolean;
   trace: boolean;
   /** Persist sessions on disk (off for replay, which must not disturb the service's). */
@@ -50,6 +51,7 @@ export function consoleOptionsFromConfig(config: LoadedConfig, log: Logger): Con
     headless: config.browser.headless,
     executablePath: config.browser.executablePath,
     recycleAfterContexts: config.browser.recycleAfterPages,
+    recycleAboveMb: config.browser.recycleAboveMb,
     screenshots: config.browser.screenshots,
     trace: config.browser.trace,
     log,
@@ -72,6 +74,7 @@ export function createConsoleRuntime(options: ConsoleRuntimeOptions): ConsoleRun
         headless: options.headless,
         ...(options.slowMo ? { slowMo: options.slowMo } : {}),
         recycleAfterContexts: options.recycleAfterContexts,
+        ...(options.recycleAboveMb !== undefined ? { recycleAboveMb: options.recycleAboveMb } : {}),
         ...(options.handleSignals === false ? { handleSignals: false } : {}),
         log: options.log,
       });
