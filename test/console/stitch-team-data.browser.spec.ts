@@ -1,0 +1,56 @@
+import { expect, test } from '@playwright/test';
+import { groundTruth } from '../support/api-env.js';
+import { testContext } from '../support/evidence.js';
+import { startSimEnv, type SimEnv } from '../support/sim-env.js';
+import type { AppUser } from '../../src/model/index.js';
+
+/**
+ * Issue 16, Stitch at 10,000 rows: a listing reads the rows from the data the Team
+ * Members page loaded for its table (not by laying the table out), and falls back to
+ * reading the drawn table when that data is not where or how the flow expects it.
+ * Both paths must give the simulator's ground truth exactly.
+ */
+let env: SimEnv;
+test.beforeAll(async () => {
+  env = await startSimEnv(['stitch'], { users: 1500 });
+});
+test.afterAll(async () => {
+  await env?.close();
+});
+
+async function listAll(): Promise<{ users: AppUser[]; notes: string[] }> {
+  const ctx = testContext();
+  const users: AppUser[] = [];
+  for await (const page of env.runtime.driver('stitch').listUsers(ctx)) users.push(...page);
+  const notes = ctx.evidence.items.flatMap((i) => (i.kind === 'note' ? [i.text] : []));
+  return { users, notes };
+}
+
+async function truth(): Promise<string[]> {
+  const state = await groundTruth<{ users: { email: string; status: string; role: string }[] }>(env.fixtures.apps.stitch!.stateUrl);
+  return state.users
+    .filter((u) => u.status !== 'Deactivated')
+    .map((u) => `${u.email.toLowerCase()}|${u.status === 'Invited' ? 'invited' : 'active'}|${u.role}`)
+    .sort();
+}
+const seen = (users: AppUser[]) => users.map((u) => `${u.email.toLowerCase()}|${u.status}|${u.role}`).sort();
+
+test('from the page\'s own data: every active and invited member with role and status, nobody deactivated, no fallback note', async () => {
+  const expected = await truth();
+  expect(expected.length).toBeGreaterThan(1400);
+  const { users, notes } = await listAll();
+  expect(seen(users)).toEqual(expected);
+  expect(notes.join('\n')).not.toContain('read from the table');
+});
+
+test('when the page\'s data moved (a console update), the drawn table is read instead: the same members, and the task says so', async () => {
+  env.fixtures.stitch!.setTeamDataKey('people');
+  try {
+    const expected = await truth();
+    const { users, notes } = await listAll();
+    expect(seen(users)).toEqual(expected);
+    expect(notes.join('\n')).toContain('the rows were read from the table instead');
+  } finally {
+    env.fixtures.stitch!.setTeamDataKey('members');
+  }
+});
