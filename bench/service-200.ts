@@ -42,12 +42,15 @@ const CONSOLES: FixtureApp[] = ['stitch', 'billcom'];
 
 function options(): Omit<LaunchOptions, 'dir' | 'apps'> {
   // The same seed everywhere (launch's common `seed` would shift it per app).
-  const simulators = Object.fromEntries(FIXTURE_APPS.map((app) => [app, { ...LATENCY_PROFILE.simulators?.[app], seed: SEED, users: JOBS }]));
+  // One person more than the burst: the job measured alone, before the burst starts.
+  const simulators = Object.fromEntries(FIXTURE_APPS.map((app) => [app, { ...LATENCY_PROFILE.simulators?.[app], seed: SEED, users: JOBS + 1 }]));
   return { faults: LATENCY_PROFILE.faults, simulators };
 }
 
-/** Generated people only: the named ones (jdoe, the admin login…) stay out of it. */
-const people = (): string[] => generatePeople(JOBS, SEED).map((p) => p.email);
+/** Generated people only: the named ones (jdoe, the admin login…) stay out of it. The last one is the job run alone. */
+const everyone = (): string[] => generatePeople(JOBS + 1, SEED).map((p) => p.email);
+const people = (): string[] => everyone().slice(0, JOBS);
+const alonePerson = (): string => everyone()[JOBS]!;
 
 async function consoleLogins(env: BenchEnv): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -96,6 +99,12 @@ async function treeMemoryKb(root: number): Promise<{ kb: number; kind: 'PSS' | '
 
 interface SeatctlRun {
   ms: number;
+  /** Submit-to-finish of each job in the burst, ms, in submission order. */
+  jobMs: number[];
+  /** The same kind of job (one person, four apps) through the same service with nothing else queued. */
+  aloneMs: number;
+  /** Chromium tree memory in each quarter of the burst (peak per quarter, MB): flat or growing. */
+  chromiumQuartersMb: number[];
   submitMs: number;
   logins: Record<string, number>;
   consoleTasks: number;
@@ -111,11 +120,13 @@ async function seatctlRun(): Promise<SeatctlRun> {
   // A job changes at most 4 accounts: under the cap, and nobody asks for approval.
   const service = createService({ config: runtime.config, runtime, store, approvals: { ...DEFAULT_APPROVALS, blastRadius: 10, require: [] }, log: runtime.log, auth: singleTokenAuthenticator(TOKEN) });
   const chromium = { kb: 0, kind: 'RSS' };
+  const samples: { at: number; kb: number }[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       const pid = consoleRuntime.pool.pid();
       const now = pid ? await treeMemoryKb(pid).catch(() => null) : null;
+      if (now) samples.push({ at: performance.now(), kb: now.kb });
       if (now && now.kb > chromium.kb) Object.assign(chromium, now);
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -123,20 +134,34 @@ async function seatctlRun(): Promise<SeatctlRun> {
   try {
     await service.start();
     const url = await service.app.listen({ host: '127.0.0.1', port: 0 });
-    const started = performance.now();
-    const ids: string[] = [];
-    for (const email of people()) {
+    const submit = async (email: string): Promise<{ id: string; at: number }> => {
+      const at = performance.now();
       const res = await fetch(`${url}/v1/jobs`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ kind: 'offboard', email, requireApproval: false }),
       });
       if (res.status !== 202) throw new Error(`POST /v1/jobs: ${res.status} ${await res.text()}`);
-      ids.push(((await res.json()) as { job: { id: string } }).job.id);
-    }
+      return { id: ((await res.json()) as { job: { id: string } }).job.id, at };
+    };
+    // A job alone first (sessions warm, as in the burst): the yardstick for the median.
+    const alone = await submit(alonePerson());
+    await service.idle();
+    const aloneMs = Date.parse((await store.get(alone.id))!.job.finishedAt!) - Date.parse((await store.get(alone.id))!.job.createdAt);
+    const started = performance.now();
+    const ids: string[] = [];
+    for (const email of people()) ids.push((await submit(email)).id);
     const submitMs = performance.now() - started;
     await service.idle();
     const ms = performance.now() - started;
+    const jobMs: number[] = [];
+    for (const id of ids) {
+      const j = (await store.get(id))!.job;
+      jobMs.push(Date.parse(j.finishedAt ?? new Date().toISOString()) - Date.parse(j.createdAt));
+    }
+    const quarter = (k: number) => samples.filter((x) => x.at >= started + (k * ms) / 4 && x.at < started + ((k + 1) * ms) / 4).reduce((m, x) => Math.max(m, x.kb), 0);
+    const chromiumQuartersMb = [0, 1, 2, 3].map((k) => Math.round(quarter(k) / 1024));
+
     let changed = 0;
     let consoleTasks = 0;
     for (const id of ids) {
@@ -146,7 +171,7 @@ async function seatctlRun(): Promise<SeatctlRun> {
       changed += stored.job.tasks.filter((t) => t.outcome === 'changed').length;
       consoleTasks += stored.job.tasks.filter((t) => CONSOLES.includes(t.app as FixtureApp)).length;
     }
-    return { ms, submitMs, logins: await consoleLogins(env), consoleTasks, changed, chromium: chromium.kb ? { peakMb: Math.round(chromium.kb / 1024), kind: chromium.kind } : null, browserLaunches: consoleRuntime.pool.stats.launches };
+    return { ms, jobMs, aloneMs, chromiumQuartersMb, submitMs, logins: await consoleLogins(env), consoleTasks, changed, chromium: chromium.kb ? { peakMb: Math.round(chromium.kb / 1024), kind: chromium.kind } : null, browserLaunches: consoleRuntime.pool.stats.launches };
   } finally {
     sampling = false;
     await sampler;
@@ -196,6 +221,10 @@ export async function benchService200(): Promise<BenchResult> {
   // Printed before the naive run starts, so a long or failed naive run loses nothing.
   console.log(`\n${JOBS} offboarding jobs over HTTP, 4 apps each (${JOBS * 4} tasks, ${ours.changed} accounts changed), latency profile`);
   console.log(`seatctl service: ${seconds(ours.ms)} wall (POSTs took ${seconds(ours.submitMs)}), ${perMin(JOBS, ours.ms)} jobs/min`);
+  const sorted = [...ours.jobMs].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+  console.log(`  each job, submit to finish: first ${seconds(sorted[0] ?? 0)}, p50 ${seconds(pct(50))}, p90 ${seconds(pct(90))}, last ${seconds(sorted.at(-1) ?? 0)}; the same job alone ${seconds(ours.aloneMs)}: median/alone ${(pct(50) / ours.aloneMs).toFixed(1)}x (goal ≤ 3x)`);
+  console.log(`  Chromium tree memory, peak per quarter of the burst: ${ours.chromiumQuartersMb.map((m) => `${m} MB`).join(', ')}; ${ours.browserLaunches} browser launch(es)`);
   console.log(`  console logins ${sum(ours.logins)} for ${ours.consoleTasks} console tasks (${CONSOLES.map((a) => `${a} ${ours.logins[a]}`).join(', ')}; ${ours.browserLaunches} browser launch(es))`);
 
   const naive = await naiveRun();
