@@ -30,8 +30,9 @@ test('with one slot busy, queued apply steps run before plan reads queued earlie
   expect(order).toEqual(['apply-1', 'mutation-1', 'apply-2', 'plan-1', 'plan-2', 'plan-3']);
 });
 
-test('a plan read that has waited agingMs is no longer overtaken by applies that arrive after that', async () => {
-  const s = createScheduler({ apps: { app: { concurrency: 1 } }, log, agingMs: 100 });
+/** A plan read and an apply queued, then 300 ms later another of each, behind one busy slot: the order they ran in. */
+async function lateArrivals(agingMs: number): Promise<string[]> {
+  const s = createScheduler({ apps: { app: { concurrency: 1 } }, log, agingMs });
   const order: string[] = [];
   const busy = gate();
   const enqueue = (label: string, priority: StepPriority) => s.run({ app: 'app', label, kind: 'read', policy, priority, run: async () => void order.push(label) });
@@ -41,22 +42,16 @@ test('a plan read that has waited agingMs is no longer overtaken by applies that
   const late = [enqueue('apply-late', 'apply'), enqueue('plan-new', 'plan')];
   busy.open();
   await Promise.all([first, ...early, ...late]);
+  return order;
+}
+
+test('a plan read that has waited agingMs is no longer overtaken by applies that arrive after that', async () => {
   // plan-old aged into the apply group behind apply-early; plan-new has not aged yet.
-  expect(order).toEqual(['apply-early', 'plan-old', 'apply-late', 'plan-new']);
+  expect(await lateArrivals(100)).toEqual(['apply-early', 'plan-old', 'apply-late', 'plan-new']);
 });
 
 test('without aging, the same arrival order lets the later apply go first (the control for the test above)', async () => {
-  const s = createScheduler({ apps: { app: { concurrency: 1 } }, log, agingMs: 60_000 });
-  const order: string[] = [];
-  const busy = gate();
-  const enqueue = (label: string, priority: StepPriority) => s.run({ app: 'app', label, kind: 'read', policy, priority, run: async () => void order.push(label) });
-  const first = s.run({ app: 'app', label: 'busy', kind: 'read', policy, run: () => busy.opened });
-  const early = [enqueue('apply-early', 'apply'), enqueue('plan-old', 'plan')];
-  await new Promise((r) => setTimeout(r, 300));
-  const late = [enqueue('apply-late', 'apply'), enqueue('plan-new', 'plan')];
-  busy.open();
-  await Promise.all([first, ...early, ...late]);
-  expect(order).toEqual(['apply-early', 'apply-late', 'plan-old', 'plan-new']);
+  expect(await lateArrivals(60_000)).toEqual(['apply-early', 'apply-late', 'plan-old', 'plan-new']);
 });
 
 test('a cancelled plan read leaves the queue and its aging timer does nothing later', async () => {
