@@ -92,7 +92,6 @@ test('hand-over moves exactly the member\'s documents to the new owner, with bef
     expect(createHash('sha256').update(s.bytes).digest('hex')).toBe(s.item.sha256);
     expect([...s.bytes.subarray(0, 2)]).toEqual([0xff, 0xd8]); // JPEG
   }
-  console.log(`screenshots: ${shots.map((s) => path.join(ctx.evidence.scratchDir, s.item.path)).join(' ')}`);
 
   // The password is in no evidence text, file or log line.
   const password = env.fixtures.sigma!.consoleCredentials.password;
@@ -133,6 +132,16 @@ test('a dry run stops at the confirmation and moves nothing', async () => {
   expect(result.planned).toBe(true);
   expect(result.changed).toBe(false);
   expect((await truth()).documents).toEqual(before.documents);
+});
+
+test('a console session that ended mid-run is signed in again once, and the call goes on', async () => {
+  const sim = env.fixtures.sigma!;
+  const logins = async () => ((await (await fetch(sim.stateUrl)).json()) as { consoleLogins: number }).consoleLogins;
+  const before = await logins();
+  expect(sim.expireConsoleSessions()).toBeGreaterThan(0);
+  const user = await driver().findUser('asmith@example.com', testContext());
+  expect(user?.email).toBe('asmith@example.com');
+  expect(await logins()).toBe(before + 1);
 });
 
 test('capabilities: hand-over only; everything else is UNSUPPORTED; the People page lists members with Sigma ids', async () => {
