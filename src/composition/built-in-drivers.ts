@@ -4,6 +4,7 @@ import { sigmaApiDriver } from '../drivers/sigma/sigma-driver.js';
 import { scimDriver } from '../drivers/scim/scim-driver.js';
 import { billcomUiDriver } from '../../flows/billcom/driver.js';
 import { stitchUiDriver } from '../../flows/stitch/driver.js';
+import { sigmaUiDriver } from '../../flows/sigma/driver.js';
 
 /**
  * Driver kinds a config's `driver` key can name. This is the composition root's job,
@@ -17,5 +18,6 @@ export function builtInDrivers(): DriverRegistry {
     [scimDriver.name]: scimDriver,
     [stitchUiDriver.name]: stitchUiDriver,
     [billcomUiDriver.name]: billcomUiDriver,
+    [sigmaUiDriver.name]: sigmaUiDriver,
   };
 }

@@ -31,15 +31,32 @@ export interface ConsoleDriverSpec<C, O> extends DriverSpecBase<C, O> {
   listRoles(ctx: FlowContext<C, O>): Promise<string[]>;
   provision?(ctx: FlowContext<C, O>, spec: ProvisionSpec): Promise<AppUser | null>;
   setRole?(ctx: FlowContext<C, O>, user: AppUser, role: string): Promise<AppUser | null>;
-  deactivate(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
+  /** Required unless the driver exists for another operation only (`transferOwnership`). */
+  deactivate?(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
   reactivate?(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
   delete?(ctx: FlowContext<C, O>, user: AppUser): Promise<AppUser | null>;
+  /**
+   * Hands every document `user` owns to the member `toEmail` (see Driver.transferOwnership),
+   * confirming through `ctx.confirm` (a dry run stops there). Returns what the console
+   * shows afterwards: the user, how many documents moved, and how many the user still
+   * owns, read back on the page (must be 0, or the builder fails the task).
+   */
+  transferOwnership?(ctx: FlowContext<C, O>, user: AppUser, toEmail: string): Promise<OwnershipReadBack>;
   /**
    * Read-only health check for `seatctl doctor`, after login: visit the pages the
    * flows use and `find` their key locators, so a redesign is named before a real
    * task trips on it.
    */
   canary?(ctx: FlowContext<C, O>): Promise<void>;
+}
+
+/** What a console shows after a hand-over (ConsoleDriverSpec.transferOwnership). */
+export interface OwnershipReadBack {
+  user: AppUser | null;
+  /** Documents the console says it moved (0: the user owned nothing). */
+  moved: number;
+  /** Documents the user still owns, as the page shows them after the hand-over. */
+  remaining: number;
 }
 
 export type { Page };

@@ -194,6 +194,27 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     }
   }
 
+  /**
+   * The document hand-over: dry runs stop at the confirmation, and a real run passes only
+   * when the console, read back on the same page, shows the user owning no documents.
+   */
+  async function transfer(call: DriverCallContext, user: AppUser, toEmail: string): Promise<ChangeResult> {
+    const flow = spec.transferOwnership!;
+    try {
+      const notes: string[] = [];
+      const result = await withPage(call, 'transfer-ownership', (ctx) => flow(ctx, user, toEmail), notes);
+      if (result.remaining !== 0) {
+        throw new SeatctlError('READBACK_MISMATCH', `${app}: after the hand-over to ${toEmail}, ${user.email} still owns ${result.remaining} document(s)`, { details: { app, userId: user.id } });
+      }
+      const moved = `${result.moved} document(s) of ${user.email} handed over to ${toEmail}`;
+      call.evidence.note(moved);
+      return { changed: result.moved > 0, after: result.user, notes: [...notes, result.moved > 0 ? moved : `${user.email} owned no documents: nothing to hand over`] };
+    } catch (err) {
+      if (err instanceof DryRunStop) return { changed: false, planned: true, after: user, notes: [`dry run stopped at: ${err.caption}`] };
+      throw err;
+    }
+  }
+
   return {
     app,
     kind: 'console',
@@ -201,6 +222,9 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       delete: Boolean(spec.delete) && (spec.capabilities?.delete ?? true),
       reactivate: Boolean(spec.reactivate),
       listsDeactivated: spec.capabilities?.listsDeactivated ?? true,
+      provision: Boolean(spec.provision),
+      setRole: Boolean(spec.setRole),
+      transferOwnership: Boolean(spec.transferOwnership),
     },
     findUser: (email, call) => withPage(call, 'find', (ctx) => spec.findUser(ctx, email)),
     async *listUsers(call, options) {
@@ -239,6 +263,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     async validateProvision(specs, call) {
       checkRoles(app, specs.map((s) => s.role), await withPage(call, 'roles', (ctx) => spec.listRoles(ctx)));
     },
+    ...(spec.transferOwnership ? { transferOwnership: (user: AppUser, toEmail: string, call: DriverCallContext) => transfer(call, user, toEmail) } : {}),
     ...mutationMethods(app, 'console driver', withRoleCheck<FlowContext<C, O>, ConsoleDriverSpec<C, O>>(app, spec, (ctx) => spec.listRoles(ctx)), change),
     async close() {
       // The browser belongs to the runtime, shared with other console apps.

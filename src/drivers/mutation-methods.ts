@@ -11,7 +11,8 @@ import { checkRoles } from './read-back.js';
 export interface MutationFlows<X> {
   provision?(ctx: X, spec: ProvisionSpec): Promise<AppUser | null>;
   setRole?(ctx: X, user: AppUser, role: string): Promise<AppUser | null>;
-  deactivate(ctx: X, user: AppUser): Promise<AppUser | null>;
+  /** Optional only for a console driver kept for one other operation (Sigma's document hand-over). */
+  deactivate?(ctx: X, user: AppUser): Promise<AppUser | null>;
   reactivate?(ctx: X, user: AppUser): Promise<AppUser | null>;
   delete?(ctx: X, user: AppUser): Promise<AppUser | null>;
 }
@@ -31,7 +32,11 @@ export function mutationMethods<X>(app: string, what: string, flows: MutationFlo
       if (!flow) throw unsupported('change roles');
       return change(call, 'set-role', role, user, (ctx) => flow(ctx, user, role));
     },
-    deactivate: (user, call) => change(call, 'deactivate', undefined, user, (ctx) => flows.deactivate(ctx, user)),
+    async deactivate(user, call) {
+      const flow = flows.deactivate;
+      if (!flow) throw unsupported('deactivate users');
+      return change(call, 'deactivate', undefined, user, (ctx) => flow(ctx, user));
+    },
     async reactivate(user, call) {
       const flow = flows.reactivate;
       if (!flow) throw unsupported('reactivate users');
