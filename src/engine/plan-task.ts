@@ -1,5 +1,6 @@
 import type { Driver, DriverCallContext } from '../drivers/driver.js';
 import { SeatctlError } from '../errors/index.js';
+import { isRouted } from '../drivers/routed-driver.js';
 import { hasAccess, type AppUser, type Operation, type PlannedChange, type Task } from '../model/index.js';
 
 /**
@@ -28,6 +29,14 @@ export function decideOperations(task: Task, before: AppUser | null, driver: Dri
         return { operations: ['delete'], summary: `delete ${before.email} permanently (was ${before.status})` };
       }
       if (!hasAccess(before)) return { operations: [], summary: `already ${before.status}` };
+      const transferTo = task.params.transferTo;
+      if (transferTo) {
+        if (!driver.capabilities.transferOwnership || !driver.transferOwnership) {
+          throw new SeatctlError('USAGE', `transferTo: ${task.app} has no driver that can hand documents over; offboard it without --transfer-to, or add a driver that can (see docs/hybrid-routing.md)`, { details: { field: 'transferTo', app: task.app } });
+        }
+        // Documents first: once the account is deactivated, its documents may no longer be reachable to move.
+        return { operations: ['transfer-ownership', 'deactivate'], summary: `hand ${before.email}'s documents to ${transferTo}, then deactivate (${before.status}, role ${before.role ?? 'none'})` };
+      }
       return { operations: ['deactivate'], summary: `deactivate ${before.email} (${before.status}, role ${before.role ?? 'none'})` };
     }
     case 'provision': {
@@ -55,8 +64,13 @@ export function decideOperations(task: Task, before: AppUser | null, driver: Dri
   }
 }
 
-export async function planTask(task: Task, driver: Driver, ctx: DriverCallContext, read: <T>(label: string, fn: () => Promise<T>) => Promise<T>): Promise<PlannedChange> {
+/**
+ * `driverName` is the app's driver kind; a routed app (several drivers) names, per
+ * step, the driver its capabilities send that operation to.
+ */
+export async function planTask(task: Task, driver: Driver, ctx: DriverCallContext, read: <T>(label: string, fn: () => Promise<T>) => Promise<T>, driverName: string): Promise<PlannedChange> {
   const before = await read(`find ${task.subject.email}`, () => driver.findUser(task.subject.email, ctx));
   const { operations, summary, noAccess } = decideOperations(task, before, driver);
-  return { operations, summary, before, ...(noAccess ? { noAccess } : {}) };
+  const steps = operations.map((operation) => ({ operation, driver: isRouted(driver) ? driver.route(operation) : driverName }));
+  return { operations, steps, summary, before, ...(noAccess ? { noAccess } : {}) };
 }
