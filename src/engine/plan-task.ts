@@ -24,20 +24,19 @@ export function decideOperations(task: Task, before: AppUser | null, driver: Dri
         }
         return { operations: [], summary: 'no account in this app' };
       }
+      // Documents first: once the account is gone or archived, they may no longer be reachable to move.
+      const transferTo = task.params.transferTo;
+      const transfer: Operation[] = transferTo ? ['transfer-ownership'] : [];
+      const handOver = transferTo ? `hand ${before.email}'s documents to ${transferTo}, then ` : '';
+      if (transferTo && (!driver.capabilities.transferOwnership || !driver.transferOwnership)) {
+        throw new SeatctlError('USAGE', `transferTo: ${task.app} has no driver that can hand documents over; offboard it without --transfer-to (transferTo), or add a driver that can (see docs/hybrid-routing.md)`, { details: { field: 'transferTo', app: task.app } });
+      }
       if (task.params.mode === 'delete') {
         if (!driver.capabilities.delete) throw new SeatctlError('UNSUPPORTED', `${task.app}: this app cannot delete accounts; offboard with the default mode (deactivate)`);
-        return { operations: ['delete'], summary: `delete ${before.email} permanently (was ${before.status})` };
+        return { operations: [...transfer, 'delete'], summary: `${handOver}delete ${before.email} permanently (was ${before.status})` };
       }
       if (!hasAccess(before)) return { operations: [], summary: `already ${before.status}` };
-      const transferTo = task.params.transferTo;
-      if (transferTo) {
-        if (!driver.capabilities.transferOwnership || !driver.transferOwnership) {
-          throw new SeatctlError('USAGE', `transferTo: ${task.app} has no driver that can hand documents over; offboard it without --transfer-to, or add a driver that can (see docs/hybrid-routing.md)`, { details: { field: 'transferTo', app: task.app } });
-        }
-        // Documents first: once the account is deactivated, its documents may no longer be reachable to move.
-        return { operations: ['transfer-ownership', 'deactivate'], summary: `hand ${before.email}'s documents to ${transferTo}, then deactivate (${before.status}, role ${before.role ?? 'none'})` };
-      }
-      return { operations: ['deactivate'], summary: `deactivate ${before.email} (${before.status}, role ${before.role ?? 'none'})` };
+      return { operations: [...transfer, 'deactivate'], summary: `${handOver}deactivate ${before.email} (${before.status}, role ${before.role ?? 'none'})` };
     }
     case 'provision': {
       if (!before) return { operations: ['provision'], summary: `create ${task.subject.email} with role ${role}` };

@@ -42,6 +42,11 @@ export const plannedStepSchema = z.object({ operation: operationSchema, driver: 
 export type PlannedStep = z.infer<typeof plannedStepSchema>;
 
 /** What the plan step found and intends: the basis for dry runs and approvals. */
+/** `transfer-ownership via sigma-ui, then deactivate via sigma-api`: how plans show their steps everywhere. */
+export function describeSteps(steps: readonly PlannedStep[]): string {
+  return steps.map((s) => `${s.operation} via ${s.driver}`).join(', then ');
+}
+
 export const plannedChangeSchema = z.object({
   /** Driver operations to run in order; empty when the app is already as wanted. */
   operations: z.array(operationSchema),
