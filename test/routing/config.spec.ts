@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { builtInDrivers } from '../../src/composition/built-in-drivers.js';
@@ -100,6 +100,21 @@ test.describe('seatctl offboard --transfer-to', () => {
     const r = await cli(['offboard', 'leaver@example.com', '--transfer-to', 'LEAVER@example.com', '--yes', '--config', config]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('transferTo: LEAVER@example.com is the person being offboarded');
+    expect(app.mutations).toEqual([]);
+  });
+
+  test('a dry run with --json carries the steps; the HTML report shows them', async () => {
+    const r = await cli(['offboard', 'leaver@example.com', '--transfer-to', 'manager@example.com', '--dry-run', '--json', '--config', config]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const steps = [
+      { operation: 'transfer-ownership', driver: 'door-b' },
+      { operation: 'deactivate', driver: 'door-a' },
+    ];
+    expect(doc.job.tasks[0].steps).toEqual(steps);
+    expect(doc.job.tasks[0].plan.steps).toEqual(steps);
+    const html = await readFile(doc.report, 'utf8');
+    expect(html).toContain('<td data-field="steps">transfer-ownership via door-b, then deactivate via door-a</td>');
     expect(app.mutations).toEqual([]);
   });
 
