@@ -1,5 +1,6 @@
 import { SeatctlError, type ErrorCode } from '../errors/index.js';
 import { isSatisfied, type AppUser, type Operation } from '../model/index.js';
+import { runCanary } from './canary.js';
 import type { ChangeResult, Driver, DriverCallContext, ListOptions, ProvisionSpec } from './driver.js';
 
 /**
@@ -122,6 +123,8 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
 
   const routed: RoutedDriver = {
     app,
+    // Nothing in the engine branches on a driver's kind; what needs a browser is decided
+    // per config entry (usesConsole), so the first driver's kind is as good as any.
     kind: first.kind,
     entries,
     capabilities: {
@@ -180,10 +183,23 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
       // what the first did not.
       return mutate('transfer-ownership', user.email, ctx, (d) => d.transferOwnership!(user, toEmail, ctx), () => undefined);
     },
+    /**
+     * `doctor` checks every driver of the app, not only the one that answers first: a
+     * console kept for one operation must sign in too, before the day it is needed.
+     * The first driver's count is reported; a failure names its driver.
+     */
     async canary(ctx) {
-      const withCanary = entries.filter((e) => typeof e.driver.canary === 'function');
-      if (!withCanary.length) throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app has a canary check`);
-      return read('canary', withCanary, ctx, (d) => d.canary!(ctx));
+      let users: number | undefined;
+      for (const entry of entries) {
+        try {
+          const n = await runCanary(entry.driver, ctx);
+          users ??= n;
+        } catch (err) {
+          if (!(err instanceof SeatctlError)) throw err;
+          throw new SeatctlError(err.code, `${entry.name}: ${err.message}`, { cause: err, retryClass: err.retryClass, details: { ...err.details, driver: entry.name } });
+        }
+      }
+      return { users: users ?? 0 };
     },
     async close() {
       await Promise.allSettled(entries.map((e) => e.driver.close()));

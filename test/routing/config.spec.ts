@@ -126,4 +126,19 @@ test.describe('seatctl offboard --transfer-to', () => {
     expect(app.documents.get('d1')).toBe('manager@example.com');
     expect(app.members.get('u1')!.active).toBe(false);
   });
+
+  test('doctor checks every driver of a routed app and names the one that fails', async () => {
+    const good = await cli(['doctor', '--json', '--config', config]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout).doctor.apps).toMatchObject([{ app: 'docs', driver: 'door-a+door-b', ok: true, users: 3 }]);
+    expect(app.hits.filter((h) => h.path === '/users').map((h) => h.door)).toEqual(['a', 'b']);
+
+    app.fail('b', 'find', { status: 403 });
+    const bad = await cli(['doctor', '--json', '--config', config]);
+    expect(bad.code).toBe(1);
+    const check = JSON.parse(bad.stdout).doctor.apps[0];
+    expect(check.ok).toBe(false);
+    expect(check.error.code).toBe('FORBIDDEN');
+    expect(check.error.message).toMatch(/^door-b: /);
+  });
 });

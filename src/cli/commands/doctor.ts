@@ -67,7 +67,7 @@ export function registerDoctor(program: Command, io: CliIO, run: Runner, globals
                 check.error = {
                   code: e.code,
                   message: ctx.redactor.scrub(e.message),
-                  ...(typeof e.details.locator === 'string' ? { locator: `${app.definition.name}.${e.details.locator}` } : {}),
+                  ...(typeof e.details.locator === 'string' ? { locator: `${typeof e.details.driver === 'string' ? e.details.driver : app.definition.name}.${e.details.locator}` } : {}),
                   ...(shot && 'path' in shot ? { screenshot: path.join(dir, shot.path) } : {}),
                 };
               } finally {
