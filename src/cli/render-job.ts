@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Job, Task } from '../model/index.js';
+import { describeSteps, type Job, type Task } from '../model/index.js';
 import { jobDir } from '../audit/job-folder.js';
 
 
@@ -32,6 +32,7 @@ export function humanSummary(job: Job, dataDir: string): string {
   const lines = [`job ${job.id} ${job.status}${job.dryRun ? ' (dry run: nothing was changed)' : ''}`];
   for (const t of job.tasks) {
     lines.push(`  ${taskLine(t)}`);
+    if (t.plan?.steps?.length) lines.push(`      steps: ${describeSteps(t.plan.steps)}`);
     for (const n of t.notes) lines.push(`      note: ${n}`);
     if (t.error) lines.push(`      error ${t.error.code}`);
   }

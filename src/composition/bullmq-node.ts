@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BullmqQueueConfig } from '../config/queue-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import { usesConsole } from '../config/load-config.js';
 import { createSecretResolver } from '../config/secret-ref.js';
 import { SeatctlError } from '../errors/index.js';
 import type { Runtime } from '../engine/runtime.js';
@@ -101,7 +102,7 @@ export async function openBullmqNode(deps: {
         settings,
         name: owner,
         log,
-        apps: Object.values(config.apps).map((a) => ({ name: a.name, concurrency: a.concurrency, rateLimit: a.rateLimit, sandbox: a.definition.kind === 'console' ? sandbox : undefined })),
+        apps: Object.values(config.apps).map((a) => ({ name: a.name, concurrency: a.concurrency, rateLimit: a.rateLimit, sandbox: usesConsole(a) ? sandbox : undefined })),
         runStep: (data) => runStep({ store, steps, owner, leaseMs, log }, data),
         runJob: (jobId) => runJob({ store, owner, leaseMs, log, process: processJob }, jobId),
       });

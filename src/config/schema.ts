@@ -35,24 +35,80 @@ export const rateLimitSchema = z
 
 export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-export const appConfigSchema = z
+const driverNameSchema = z
+  .string()
+  .min(1)
+  .describe('a built-in driver (`bigid-api`, `sigma-api`, `scim2`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)');
+const baseUrlSchema = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`): put credentials under `credentials` as secret references' })
+  .describe('the API base including its version path (`…/api/v1`), or the console origin');
+const timeoutMsSchema = z.number().int().min(100).max(600_000).describe('per HTTP request (headers and body); default 30000');
+const credentialsSchema = z.record(z.string(), z.string()).describe("driver-specific (see the driver's section); secret fields must be references `env:NAME` or `file:/path`");
+const optionsSchema = z.record(z.string(), z.unknown()).describe("driver-specific (see the driver's section)");
+
+/**
+ * One driver of a routed app (`drivers: [...]`): the same keys a single-driver app
+ * gives, per driver, since an app's API and its console live at different URLs with
+ * different credentials.
+ */
+export const driverEntrySchema = z
   .object({
-    driver: z
-      .string()
-      .min(1)
-      .describe('a built-in driver (`bigid-api`, `sigma-api`, `scim2`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)'),
-    baseUrl: z
-      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-      .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`): put credentials under `credentials` as secret references' })
-      .describe('the API base including its version path (`…/api/v1`), or the console origin'),
-    concurrency: z.number().int().min(1).max(64).optional().describe("tasks in flight against this app at once; default: the driver's (4 for API apps, 2 for consoles)"),
+    driver: driverNameSchema,
+    baseUrl: baseUrlSchema,
+    timeoutMs: timeoutMsSchema.default(30_000),
+    concurrency: z.number().int().min(1).max(64).optional().describe("this driver's share of the app's cap; default: the driver's (4 for API drivers, 2 for consoles)"),
     rateLimit: rateLimitSchema.optional(),
-    retry: retryPolicySchema.partial().optional().describe('overrides of the top-level `retry` for this app'),
-    timeoutMs: z.number().int().min(100).max(600_000).default(30_000).describe('per HTTP request (headers and body)'),
-    credentials: z.record(z.string(), z.string()).default({}).describe("driver-specific (see the driver's section); secret fields must be references `env:NAME` or `file:/path`"),
-    options: z.record(z.string(), z.unknown()).default({}).describe("driver-specific (see the driver's section)"),
+    credentials: credentialsSchema.default({}),
+    options: optionsSchema.default({}),
   })
   .strict()
+  .describe('one driver of a routed app, in preference order');
+export type DriverEntryConfig = z.infer<typeof driverEntrySchema>;
+
+/** Keys that belong to each `drivers` entry when an app lists several drivers. */
+const PER_DRIVER_KEYS = ['baseUrl', 'timeoutMs', 'credentials', 'options'] as const;
+
+export const appConfigSchema = z
+  .object({
+    driver: driverNameSchema.optional().describe(`${driverNameSchema.description}; or give \`drivers\` instead`),
+    drivers: z
+      .array(driverEntrySchema)
+      .min(1)
+      .max(8)
+      .optional()
+      .describe('several drivers in preference order (`sigma-api` then `sigma-ui`): each operation goes to the first that can do it; see docs/hybrid-routing.md. Exactly one of `driver` and `drivers`'),
+    baseUrl: baseUrlSchema.optional().describe('the API base including its version path (`…/api/v1`), or the console origin; required with `driver`'),
+    concurrency: z.number().int().min(1).max(64).optional().describe("tasks in flight against this app at once; default: the driver's (4 for API apps, 2 for consoles), or with `drivers` the sum of the entries'"),
+    rateLimit: rateLimitSchema.optional().describe('at most `intervalCap` calls per `intervalMs` against this app; with `drivers` and none here, the strictest of the entries\''),
+    retry: retryPolicySchema.partial().optional().describe('overrides of the top-level `retry` for this app'),
+    timeoutMs: timeoutMsSchema.optional(),
+    credentials: credentialsSchema.optional(),
+    options: optionsSchema.optional(),
+  })
+  .strict()
+  .superRefine((app, ctx) => {
+    if (app.driver !== undefined && app.drivers !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['drivers'], message: 'give either `driver` (one driver) or `drivers` (a list in preference order), not both' });
+      return;
+    }
+    if (app.driver === undefined && app.drivers === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['driver'], message: 'required: `driver` (one driver) or `drivers` (a list in preference order)' });
+      return;
+    }
+    if (app.driver !== undefined) {
+      if (app.baseUrl === undefined) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required' });
+      return;
+    }
+    for (const key of PER_DRIVER_KEYS) {
+      if (app[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'with `drivers`, give it in each entry of `drivers`' });
+    }
+    const seen = new Set<string>();
+    app.drivers!.forEach((entry, i) => {
+      if (seen.has(entry.driver)) ctx.addIssue({ code: 'custom', path: ['drivers', i, 'driver'], message: `"${entry.driver}" is listed twice` });
+      seen.add(entry.driver);
+    });
+  })
   .describe('one configured target system');
 export type AppConfigInput = z.input<typeof appConfigSchema>;
 export type BaseAppConfig = z.infer<typeof appConfigSchema>;

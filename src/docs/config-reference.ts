@@ -101,6 +101,11 @@ export function configReferenceMarkdown(drivers: DriverRegistry): string {
     '### `apps.<name>.rateLimit`',
     '',
     table(unwrap(appProps.rateLimit)),
+    '### `apps.<name>.drivers[i]`',
+    '',
+    cell(unwrap(appProps.drivers).items?.description ?? ''),
+    '',
+    table(unwrap(unwrap(appProps.drivers).items)),
     // Every other object-valued key gets its own table (retry, browser, and any added later).
     ...Object.entries(props)
       .filter(([key, sub]) => key !== 'apps' && unwrap(sub).properties)

@@ -21,6 +21,7 @@ export function randomPassword(): string {
 /** The wanted state after an operation, in words for a READBACK_MISMATCH message. */
 export function describeWanted(op: Operation, role: string | undefined): string {
   if (op === 'set-role' || op === 'provision') return `${op === 'provision' ? 'present with ' : ''}role ${role}`;
+  if (op === 'transfer-ownership') return 'documents handed over';
   return op === 'deactivate' ? 'without access' : op === 'reactivate' ? 'with access' : 'gone';
 }
 

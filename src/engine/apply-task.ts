@@ -4,6 +4,7 @@ import type { Scheduler } from '../queue/scheduler.js';
 import type { RetryPolicy } from '../config/schema.js';
 import { isSatisfied } from '../model/index.js';
 import { provisionSpec } from './provision-spec.js';
+import { SeatctlError } from '../errors/index.js';
 
 /**
  * Runs a planned task's operations through the app's queue. Each mutation carries a
@@ -45,6 +46,9 @@ function callDriver(driver: Driver, op: Operation, task: Task, user: AppUser | n
       return driver.reactivate(user!, ctx);
     case 'delete':
       return driver.delete(user!, ctx);
+    case 'transfer-ownership':
+      if (!driver.transferOwnership || !task.params.transferTo) throw new SeatctlError('UNSUPPORTED', `${task.app}: this app cannot hand documents over`);
+      return driver.transferOwnership(user!, task.params.transferTo, ctx);
   }
 }
 

@@ -22,6 +22,8 @@ export function planHash(job: Job): string {
       subject: t.subject,
       params: t.params,
       operations: t.plan?.operations ?? null,
+      // Which driver does each step is part of what an approver agreed to (API or console).
+      ...(t.plan?.steps ? { steps: t.plan.steps } : {}),
       before: stateDigest(t.plan?.before ?? null),
       outcome: t.plan?.operations.length ? null : t.outcome,
     })),

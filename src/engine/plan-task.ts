@@ -1,5 +1,6 @@
 import type { Driver, DriverCallContext } from '../drivers/driver.js';
 import { SeatctlError } from '../errors/index.js';
+import { isRouted } from '../drivers/routed-driver.js';
 import { hasAccess, type AppUser, type Operation, type PlannedChange, type Task } from '../model/index.js';
 
 /**
@@ -23,12 +24,19 @@ export function decideOperations(task: Task, before: AppUser | null, driver: Dri
         }
         return { operations: [], summary: 'no account in this app' };
       }
+      // Documents first: once the account is gone or archived, they may no longer be reachable to move.
+      const transferTo = task.params.transferTo;
+      const transfer: Operation[] = transferTo ? ['transfer-ownership'] : [];
+      const handOver = transferTo ? `hand ${before.email}'s documents to ${transferTo}, then ` : '';
+      if (transferTo && (!driver.capabilities.transferOwnership || !driver.transferOwnership)) {
+        throw new SeatctlError('USAGE', `transferTo: ${task.app} has no driver that can hand documents over; offboard it without --transfer-to (transferTo), or add a driver that can (see docs/hybrid-routing.md)`, { details: { field: 'transferTo', app: task.app } });
+      }
       if (task.params.mode === 'delete') {
         if (!driver.capabilities.delete) throw new SeatctlError('UNSUPPORTED', `${task.app}: this app cannot delete accounts; offboard with the default mode (deactivate)`);
-        return { operations: ['delete'], summary: `delete ${before.email} permanently (was ${before.status})` };
+        return { operations: [...transfer, 'delete'], summary: `${handOver}delete ${before.email} permanently (was ${before.status})` };
       }
       if (!hasAccess(before)) return { operations: [], summary: `already ${before.status}` };
-      return { operations: ['deactivate'], summary: `deactivate ${before.email} (${before.status}, role ${before.role ?? 'none'})` };
+      return { operations: [...transfer, 'deactivate'], summary: `${handOver}deactivate ${before.email} (${before.status}, role ${before.role ?? 'none'})` };
     }
     case 'provision': {
       if (!before) return { operations: ['provision'], summary: `create ${task.subject.email} with role ${role}` };
@@ -55,8 +63,13 @@ export function decideOperations(task: Task, before: AppUser | null, driver: Dri
   }
 }
 
-export async function planTask(task: Task, driver: Driver, ctx: DriverCallContext, read: <T>(label: string, fn: () => Promise<T>) => Promise<T>): Promise<PlannedChange> {
+/**
+ * `driverName` is the app's driver kind; a routed app (several drivers) names, per
+ * step, the driver its capabilities send that operation to.
+ */
+export async function planTask(task: Task, driver: Driver, ctx: DriverCallContext, read: <T>(label: string, fn: () => Promise<T>) => Promise<T>, driverName: string): Promise<PlannedChange> {
   const before = await read(`find ${task.subject.email}`, () => driver.findUser(task.subject.email, ctx));
   const { operations, summary, noAccess } = decideOperations(task, before, driver);
-  return { operations, summary, before, ...(noAccess ? { noAccess } : {}) };
+  const steps = operations.map((operation) => ({ operation, driver: isRouted(driver) ? driver.route(operation) : driverName }));
+  return { operations, steps, summary, before, ...(noAccess ? { noAccess } : {}) };
 }

@@ -1,5 +1,6 @@
 import { createSecretResolver } from '../config/secret-ref.js';
-import type { LoadedConfig, ResolvedApp } from '../config/load-config.js';
+import type { LoadedConfig, ResolvedApp, ResolvedDriver } from '../config/load-config.js';
+import { createRoutedDriver } from '../drivers/routed-driver.js';
 import type { Driver } from '../drivers/driver.js';
 import { SeatctlError } from '../errors/index.js';
 import { createHttpClient } from '../http/http-client.js';
@@ -56,11 +57,26 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     return found;
   };
 
-  const secretFor = (a: ResolvedApp, field: string): string => {
-    const ref = a.credentials[field];
-    if (!ref) throw new SeatctlError('CONFIG_INVALID', `apps.${a.name}.credentials.${field}: missing`);
-    return secrets.resolve(ref, `apps.${a.name}.credentials.${field}`);
+  const secretFor = (d: ResolvedDriver, field: string): string => {
+    const ref = d.credentials[field];
+    if (!ref) throw new SeatctlError('CONFIG_INVALID', `${d.field}.credentials.${field}: missing`);
+    return secrets.resolve(ref, `${d.field}.credentials.${field}`);
   };
+
+  const create = (a: ResolvedApp, d: ResolvedDriver): Driver =>
+    d.definition.create({
+      app: a.name,
+      baseUrl: d.baseUrl,
+      timeoutMs: d.timeoutMs,
+      credentials: d.credentials,
+      options: d.options,
+      secret: (field: string) => secretFor(d, field),
+      log: log.child({ app: a.name, ...(a.drivers.length > 1 ? { driver: d.definition.name } : {}) }),
+      redactor,
+      retry: a.retry,
+      http: createHttpClient({ baseUrl: d.baseUrl, timeoutMs: d.timeoutMs, redactor, app: a.name, ...(deps.beforeRequest ? { beforeRequest: () => deps.beforeRequest!(a.name) } : {}) }),
+      console: deps.console,
+    });
 
   return {
     config,
@@ -72,26 +88,16 @@ export function createRuntime(deps: RuntimeDeps): Runtime {
     checkSecrets(apps) {
       for (const name of apps) {
         const a = app(name);
-        for (const field of a.definition.secretFields) secretFor(a, field);
+        for (const d of a.drivers) for (const field of d.definition.secretFields) secretFor(d, field);
       }
     },
     driver(name) {
       const existing = drivers.get(name);
       if (existing) return existing;
       const a = app(name);
-      const driver = a.definition.create({
-        app: a.name,
-        baseUrl: a.baseUrl,
-        timeoutMs: a.timeoutMs,
-        credentials: a.credentials,
-        options: a.options,
-        secret: (field: string) => secretFor(a, field),
-        log: log.child({ app: a.name }),
-        redactor,
-        retry: a.retry,
-        http: createHttpClient({ baseUrl: a.baseUrl, timeoutMs: a.timeoutMs, redactor, app: a.name, ...(deps.beforeRequest ? { beforeRequest: () => deps.beforeRequest!(a.name) } : {}) }),
-        console: deps.console,
-      });
+      // One driver as it is; several behind the routed driver (see drivers/routed-driver.ts).
+      const driver =
+        a.drivers.length === 1 ? create(a, a.drivers[0]!) : createRoutedDriver(a.name, a.drivers.map((d) => ({ name: d.definition.name, driver: create(a, d) })));
       drivers.set(name, driver);
       return driver;
     },

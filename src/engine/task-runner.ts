@@ -94,7 +94,7 @@ export function createTaskRunner(runtime: Runtime, options: { signal?: AbortSign
         task.startedAt ??= new Date().toISOString();
         task.status = 'planning';
         const driver = runtime.driver(task.app);
-        const plan: PlannedChange = await planTask(task, driver, ctx, reader(task, sink));
+        const plan: PlannedChange = await planTask(task, driver, ctx, reader(task, sink), runtime.app(task.app).definition.name);
         task.plan = plan;
         if (task.action === 'provision' && plan.operations.includes('provision')) {
           // Role names are checked before anything is created.

@@ -31,6 +31,11 @@ export const offboardRequestSchema = z
     people: z.array(offboardTargetSchema).min(1).max(1000).optional(),
     apps: appsSelection,
     mode: offboardModeSchema.default('deactivate'),
+    /**
+     * Hand the leaver's documents to this person before the account is deactivated
+     * (Sigma: documents and folders). Every selected app must have a driver that can.
+     */
+    transferTo: email.optional(),
     dryRun: z.boolean().default(false),
     requireApproval: z.boolean().default(false),
   })

@@ -20,6 +20,8 @@ export const taskParamsSchema = z.object({
   role: z.string().min(1).max(200).optional(),
   mode: offboardModeSchema.optional(),
   teams: z.array(z.string().min(1)).optional(),
+  /** Offboarding: who receives the leaver's documents before the account is deactivated. */
+  transferTo: z.email().optional(),
 });
 export type TaskParams = z.infer<typeof taskParamsSchema>;
 
@@ -32,13 +34,27 @@ export type TaskStatus = z.infer<typeof taskStatusSchema>;
 export const taskErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 export type TaskError = z.infer<typeof taskErrorSchema>;
 
-export const operationSchema = z.enum(['provision', 'set-role', 'deactivate', 'reactivate', 'delete']);
+export const operationSchema = z.enum(['provision', 'set-role', 'deactivate', 'reactivate', 'delete', 'transfer-ownership']);
 export type Operation = z.infer<typeof operationSchema>;
 
+/** One planned operation and the driver expected to do it (a routed app may use several). */
+export const plannedStepSchema = z.object({ operation: operationSchema, driver: z.string() });
+export type PlannedStep = z.infer<typeof plannedStepSchema>;
+
 /** What the plan step found and intends: the basis for dry runs and approvals. */
+/** `transfer-ownership via sigma-ui, then deactivate via sigma-api`: how plans show their steps everywhere. */
+export function describeSteps(steps: readonly PlannedStep[]): string {
+  return steps.map((s) => `${s.operation} via ${s.driver}`).join(', then ');
+}
+
 export const plannedChangeSchema = z.object({
   /** Driver operations to run in order; empty when the app is already as wanted. */
   operations: z.array(operationSchema),
+  /**
+   * The same operations, each with the driver kind that will do it (`sigma-api`,
+   * `sigma-ui`). Absent in plans recorded before routing existed.
+   */
+  steps: z.array(plannedStepSchema).optional(),
   summary: z.string(),
   before: appUserSchema.nullable(),
   /** No account found where absence means "already without access" (see Driver.capabilities). */

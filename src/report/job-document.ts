@@ -29,6 +29,7 @@ export function jobDocument(job: Job, dataDir: string) {
         notes: t.notes,
         attempts: t.attempts,
         ...(t.error ? { error: t.error } : {}),
+        ...(t.plan?.steps ? { steps: t.plan.steps } : {}),
         before: t.plan?.before ? { id: t.plan.before.id, status: t.plan.before.status, role: t.plan.before.role } : null,
         after: t.after ? { id: t.after.id, status: t.after.status, role: t.after.role } : null,
         evidence: {
@@ -75,7 +76,7 @@ export function storedJobDocument(stored: StoredJob, dataDir: string, now = Date
       requestedBy: stored.meta.requestedBy ?? null,
       idempotencyKey: stored.meta.idempotencyKey ?? null,
       runAt: stored.meta.runAt ?? null,
-      tasks: doc.job.tasks.map((t, i) => ({ ...t, durationMs: taskDurationMs(t, waits, now), plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, summary: stored.job.tasks[i]!.plan!.summary } : null })),
+      tasks: doc.job.tasks.map((t, i) => ({ ...t, durationMs: taskDurationMs(t, waits, now), plan: stored.job.tasks[i]?.plan ? { operations: stored.job.tasks[i]!.plan!.operations, ...(stored.job.tasks[i]!.plan!.steps ? { steps: stored.job.tasks[i]!.plan!.steps } : {}), summary: stored.job.tasks[i]!.plan!.summary } : null })),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Job, Task } from '../model/index.js';
+import { describeSteps, type Job, type Task } from '../model/index.js';
 import { esc, html, raw, type Html } from './html.js';
 import { REPORT_CSS } from './report-styles.js';
 import type { ArtifactCheck } from './verify-artifacts.js';
@@ -77,6 +77,7 @@ function taskSection(t: Task, input: ReportInput): Html {
   <h2>${t.app} · ${t.action} ${t.subject.email} <span class="outcome ${t.outcome ?? 'pending'}">${t.outcome ?? t.status}</span></h2>
   <table>
     <tr><th>plan</th><td>${t.plan?.summary ?? '—'}</td></tr>
+    ${t.plan?.steps?.length ? html`<tr><th>steps</th><td data-field="steps">${describeSteps(t.plan.steps)}</td></tr>` : ''}
     <tr><th>before</th><td>${userCell(t.plan?.before ?? null)}</td></tr>
     <tr><th>after (read back)</th><td>${afterCell(t)}</td></tr>
     <tr><th>detail</th><td>${t.detail ?? ''}</td></tr>

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { z } from 'zod';
 import { formatIssues } from '../config/format-issues.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import { driverNames } from '../config/load-config.js';
 import type { JobEngine } from '../engine/job-engine.js';
 import type { Runtime } from '../engine/runtime.js';
 import { SeatctlError, toSeatctlError } from '../errors/index.js';
@@ -129,7 +130,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/v1/openapi.json', async () => openApiDocument(SERVICE_VERSION));
 
   app.get('/metrics', async (_req, reply) => {
-    const apps = Object.fromEntries(Object.values(deps.config.apps).map((a) => [a.name, a.definition.name]));
+    const apps = Object.fromEntries(Object.values(deps.config.apps).map((a) => [a.name, driverNames(a)]));
     reply.type('text/plain; version=0.0.4');
     return deps.metrics.render(deps.store, deps.runtime.scheduler, apps);
   });

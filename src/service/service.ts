@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApprovalsConfig } from '../config/approval-schema.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import { driverNames } from '../config/load-config.js';
 import { createJobEngine, type JobEngine } from '../engine/job-engine.js';
 import type { Runtime } from '../engine/runtime.js';
 import type { Logger } from '../log/logger.js';
@@ -91,7 +92,7 @@ export function createService(deps: ServiceDeps): Service {
   /** A task's duration leaves out its job's approval waits, which only the store knows. */
   const observeTask = async (task: Task): Promise<void> => {
     const stored = await deps.store.get(task.jobId).catch(() => null);
-    metrics.observeTask(task, deps.config.apps[task.app]?.definition.name ?? 'unknown', stored ? approvalWaits(stored.statusHistory, Date.now()) : []);
+    metrics.observeTask(task, (deps.config.apps[task.app] ? driverNames(deps.config.apps[task.app]!) : 'unknown'), stored ? approvalWaits(stored.statusHistory, Date.now()) : []);
   };
   /** Launched jobs that have not settled yet, with their ids. */
   const running = new Map<Promise<unknown>, string>();

@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/principal.js';
 import { permits } from '../auth/principal.js';
-import type { FileEvidence, Task } from '../model/index.js';
+import { describeSteps, type FileEvidence, type Task } from '../model/index.js';
 import { html, type Html } from '../report/html.js';
 import type { JobVerification } from '../report/write-report.js';
 import type { StoredJob } from '../store/index.js';
@@ -64,7 +64,7 @@ function taskRow(jobId: string, t: Task): Html {
   return html`<tr data-task-id="${t.id}">
 <td>${t.app}</td><td>${t.subject.email}</td><td>${t.action}${t.params.role ? ` → ${t.params.role}` : ''}</td>
 <td data-field="before">${plan ? accountState(plan.before, plan.noAccess ? 'no account (no access)' : 'no account') : html`<span class="muted">not planned yet</span>`}</td>
-<td data-field="change">${plan ? (plan.operations.length ? plan.operations.join(', ') : 'nothing to do') : ''}${plan ? html`<br><span class="muted">${plan.summary}</span>` : ''}</td>
+<td data-field="change">${plan ? (plan.steps?.length ? describeSteps(plan.steps) : plan.operations.length ? plan.operations.join(', ') : 'nothing to do') : ''}${plan ? html`<br><span class="muted">${plan.summary}</span>` : ''}</td>
 <td data-field="after">${t.after ? accountState(t.after, '') : ''}</td>
 <td><span class="status status-${t.status}" data-field="status">${t.status}</span></td>
 <td data-field="outcome">${t.outcome ?? ''}</td>

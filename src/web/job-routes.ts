@@ -41,6 +41,8 @@ const planForm = z.object({ planHash: z.string().regex(/^[0-9a-f]{64}$/, 'a 64-c
 const rejectForm = planForm.extend({ reason: z.string().trim().min(1, 'say why').max(1000) });
 const submitForm = z.object({
   email: z.email(),
+  /** Empty when the form's field is left blank. */
+  transferTo: z.preprocess((v) => (v === '' ? undefined : v), z.email({ message: 'must be an email address' }).optional()),
   apps: z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(z.string().min(1)).min(1, 'choose at least one app')),
   dryRun: z.literal('true').optional(),
   requireApproval: z.literal('true').optional(),
@@ -125,7 +127,7 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
   scope.post('/jobs', session('submit', true), action(async (req, reply) => {
     if (!deps.accepting()) throw new SeatctlError('CONFLICT', 'the service is shutting down');
     const form = parseOr400(submitForm, req.body);
-    const request = parseOr400(offboardRequestSchema, { kind: 'offboard', email: form.email, apps: form.apps, dryRun: form.dryRun === 'true', requireApproval: form.requireApproval === 'true' });
+    const request = parseOr400(offboardRequestSchema, { kind: 'offboard', email: form.email, apps: form.apps, ...(form.transferTo ? { transferTo: form.transferTo } : {}), dryRun: form.dryRun === 'true', requireApproval: form.requireApproval === 'true' });
     const { stored } = await deps.engine.submit(request, { requestedBy: req.principal!.id });
     deps.launch(stored.job.id);
     return reply.redirect(`/jobs/${encodeURIComponent(stored.job.id)}?done=submitted`, 303);

@@ -46,6 +46,7 @@ export function renderJobsPage(v: JobsView): Html {
 <form method="post" action="/jobs" class="submit-form">
 <input type="hidden" name="_csrf" value="${v.csrf}">
 <label>Email <input type="email" name="email" required maxlength="254"></label>
+<label>Transfer documents to <input type="email" name="transferTo" maxlength="254" placeholder="manager@… (optional)"></label>
 ${v.apps.map((a) => html`<label><input type="checkbox" name="apps" value="${a}" checked> ${a}</label>`)}
 <label><input type="checkbox" name="dryRun" value="true"> dry run</label>
 <label><input type="checkbox" name="requireApproval" value="true" checked> require approval</label>

@@ -55,6 +55,9 @@ const cases: [string, unknown, string | null][] = [
   ['offboard people bad email', { kind: 'offboard', people: [{ email: 'nope', apps: ['bigid'] }] }, 'people'],
   ['offboard people listed twice', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['bigid'] }, { email: 'A@example.com', apps: ['sigma'] }] }, 'people.1.email'],
   ['offboard people unknown app', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['slack'] }] }, 'people'],
+  ['offboard transferTo not an email', { ...ok, transferTo: 'the manager' }, 'transferTo'],
+  ['offboard transferTo the leaver', { ...ok, transferTo: 'JDoe@example.com' }, 'transferTo'],
+  ['offboard transferTo a leaver in people', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['bigid'] }], transferTo: 'a@example.com' }, 'transferTo'],
   ['offboard people unknown field', { kind: 'offboard', people: [{ email: 'a@example.com', apps: ['bigid'], role: 'x' }] }, null],
 ];
 

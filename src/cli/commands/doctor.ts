@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createEvidenceSink } from '../../audit/evidence-sink.js';
 import { resolveChromium } from '../../browser/resolve-chromium.js';
-import { selectApps } from '../../config/load-config.js';
+import { driverNames, selectApps, usesConsole } from '../../config/load-config.js';
 import { runCanary } from '../../drivers/canary.js';
 import { newId } from '../../engine/new-id.js';
 import { toSeatctlError } from '../../errors/index.js';
@@ -40,7 +40,7 @@ export function registerDoctor(program: Command, io: CliIO, run: Runner, globals
           const apps = selectApps(ctx.config, opts.apps);
           const checks: AppCheck[] = [];
           let browser: { ok: boolean; path?: string; source?: string; error?: string } | null = null;
-          if (apps.some((a) => a.definition.kind === 'console')) {
+          if (apps.some((a) => usesConsole(a))) {
             try {
               const found = resolveChromium({ configured: ctx.config.browser.executablePath });
               browser = { ok: true, path: found.path, source: found.source };
@@ -53,9 +53,9 @@ export function registerDoctor(program: Command, io: CliIO, run: Runner, globals
             apps.map(async (app) => {
               const dir = path.join(ctx.config.dataDir, 'doctor', id, app.name);
               const sink = createEvidenceSink(dir, ctx.redactor);
-              const check: AppCheck = { app: app.name, driver: app.definition.name, ok: false, evidence: dir };
+              const check: AppCheck = { app: app.name, driver: driverNames(app), ok: false, evidence: dir };
               try {
-                if (app.definition.kind === 'console' && !browser?.ok) throw new Error(browser?.error ?? 'no browser');
+                if (usesConsole(app) && !browser?.ok) throw new Error(browser?.error ?? 'no browser');
                 ctx.runtime.checkSecrets([app.name]);
                 const driver = ctx.runtime.driver(app.name);
                 const call = { evidence: sink, dryRun: true };
@@ -67,7 +67,7 @@ export function registerDoctor(program: Command, io: CliIO, run: Runner, globals
                 check.error = {
                   code: e.code,
                   message: ctx.redactor.scrub(e.message),
-                  ...(typeof e.details.locator === 'string' ? { locator: `${app.definition.name}.${e.details.locator}` } : {}),
+                  ...(typeof e.details.locator === 'string' ? { locator: `${typeof e.details.driver === 'string' ? e.details.driver : app.definition.name}.${e.details.locator}` } : {}),
                   ...(shot && 'path' in shot ? { screenshot: path.join(dir, shot.path) } : {}),
                 };
               } finally {

@@ -34,10 +34,20 @@ export function registerJobCommands(program: Command, io: CliIO, run: Runner, gl
     .argument('<email>', 'the person to offboard')
     .option('--apps <list>', 'apps to act on: a,b or all', 'all')
     .option('--mode <mode>', 'deactivate (default, keeps audit history) or delete', 'deactivate')
+    .option('--transfer-to <email>', "hand the person's documents to this person (e.g. their manager) first, where the app can (Sigma)")
     .option('--dry-run', 'plan and rehearse, change nothing')
     .option('--yes', 'do not ask for confirmation'))
-    .action((email: string, opts: Later & { apps?: string; mode: string; dryRun?: boolean; yes?: boolean }) =>
-      run(() => runJobCommand(io, { ...globals(), yes: Boolean(opts.yes), ...laterFlags(opts) }, { kind: 'offboard', email, apps: appsList(opts.apps), mode: opts.mode as 'deactivate', dryRun: Boolean(opts.dryRun) })),
+    .action((email: string, opts: Later & { apps?: string; mode: string; transferTo?: string; dryRun?: boolean; yes?: boolean }) =>
+      run(() =>
+        runJobCommand(io, { ...globals(), yes: Boolean(opts.yes), ...laterFlags(opts) }, {
+          kind: 'offboard',
+          email,
+          apps: appsList(opts.apps),
+          mode: opts.mode as 'deactivate',
+          ...(opts.transferTo !== undefined ? { transferTo: opts.transferTo } : {}),
+          dryRun: Boolean(opts.dryRun),
+        }),
+      ),
     );
 
   laterOptions(program

@@ -18,6 +18,7 @@ import { parseCount } from './fixtures-up.js';
 import { humanSummary } from '../render-job.js';
 import { jobDocument } from '../../report/job-document.js';
 import { printTraceList, serveTrace } from './replay-trace.js';
+import { usesConsole } from '../../config/load-config.js';
 
 type Runner = (fn: () => Promise<number>) => Promise<void>;
 
@@ -55,7 +56,7 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
         const ctx = await openContext(io, globals());
         try {
           const recorded = await loadJob(ctx.runtime.artifacts, ctx.config.dataDir, jobId);
-          const tasks = recorded.tasks.filter((t) => ctx.config.apps[t.app]?.definition.kind === 'console' && (!opts.task || t.id === opts.task));
+          const tasks = recorded.tasks.filter((t) => (ctx.config.apps[t.app] ? usesConsole(ctx.config.apps[t.app]!) : false) && (!opts.task || t.id === opts.task));
           if (!tasks.length) throw new SeatctlError('USAGE', `replay: job ${jobId} has no console task${opts.task ? ` named ${opts.task}` : ''}`);
           if (opts.trace !== undefined && opts.trace !== false) {
             const where = { artifacts: ctx.runtime.artifacts, jobId, scratchDir: scratchDir(ctx.config.dataDir) };

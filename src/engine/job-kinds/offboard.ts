@@ -18,10 +18,19 @@ export function offboardTargets(request: OffboardRequest, config: LoadedConfig):
       if (seen.has(key)) throw new SeatctlError('USAGE', `people.${i}.email: ${p.email} is listed twice`, { details: { field: `people.${i}.email` } });
       seen.add(key);
     }
+    for (const p of request.people) refuseSelfTransfer(request, p.email);
     return request.people.map((p) => ({ email: p.email, apps: [...new Set(p.apps)] }));
   }
   if (request.email === undefined) throw new SeatctlError('USAGE', 'email: required (or people: a list of {email, apps})', { details: { field: 'email' } });
+  refuseSelfTransfer(request, request.email);
   return [{ email: request.email, apps: request.apps === 'all' ? Object.keys(config.apps) : [...new Set(request.apps)] }];
+}
+
+/** Documents handed to the leaver would be archived with them: refused before anything is read. */
+function refuseSelfTransfer(request: OffboardRequest, leaver: string): void {
+  if (request.transferTo !== undefined && request.transferTo.toLowerCase() === leaver.toLowerCase()) {
+    throw new SeatctlError('USAGE', `transferTo: ${request.transferTo} is the person being offboarded; name who receives the documents (their manager)`, { details: { field: 'transferTo' } });
+  }
 }
 
 /** Deactivates (or deletes) one person's accounts, or several people's at once (a review's orphans). */
@@ -30,7 +39,7 @@ export const offboardKind: ActionKindHandler<OffboardRequest> = {
   targets(request, config) {
     const people = offboardTargets(request, config);
     checkApps(people.flatMap((t) => t.apps), request.people ? 'people' : 'apps', config);
-    return people.flatMap((t) => t.apps.map((app) => ({ app, subject: { email: t.email }, params: { mode: request.mode } })));
+    return people.flatMap((t) => t.apps.map((app) => ({ app, subject: { email: t.email }, params: { mode: request.mode, ...(request.transferTo !== undefined ? { transferTo: request.transferTo } : {}) } })));
   },
   build(request, ctx) {
     return { job: jobFromTargets('offboard', request.dryRun, offboardKind.targets(request, ctx.runtime.config)), request };

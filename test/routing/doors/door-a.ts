@@ -1,0 +1,3 @@
+import { doorDriver } from './door-driver.js';
+
+export default doorDriver('door-a');
