@@ -38,7 +38,7 @@ export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 const driverNameSchema = z
   .string()
   .min(1)
-  .describe('a built-in driver (`bigid-api`, `sigma-api`, `scim2`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)');
+  .describe('a built-in driver (`bigid-api`, `sigma-api`, `sigma-ui`, `scim2`, `stitch-ui`, `billcom-ui`) or a driver module by path: a value starting with `./`, `../` or `/`, relative to this config file (`./drivers/acme/driver.ts`)');
 const baseUrlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
   .refine((u) => !hasUserinfo(u), { message: 'must not hold a user name or password (`user:pass@`): put credentials under `credentials` as secret references' })

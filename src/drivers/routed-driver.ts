@@ -15,6 +15,8 @@ import type { ChangeResult, Driver, DriverCallContext, ListOptions, ProvisionSpe
  *   the next, with the reason as a note in the task's evidence; before a mutation goes
  *   to the next driver the account is read back, and when the change is already there
  *   (the refusal came after it landed) it is not sent again;
+ * - a driver whose reads are refused as not offered (UNSUPPORTED, NOT_ON_PLAN) is passed
+ *   over for SHUT_FOR_MS: the plan then names the driver that will really do the step;
  * - anything else (timeouts, 5xx, network errors, read-back mismatches) never falls
  *   back: it goes up to the scheduler, whose retry and verify logic knows whether a
  *   mutation may have landed. Sending the same change through another door after an
@@ -65,17 +67,33 @@ export function isRouted(driver: Driver): driver is RoutedDriver {
   return typeof (driver as Partial<RoutedDriver>).route === 'function' && Array.isArray((driver as Partial<RoutedDriver>).entries);
 }
 
-export function createRoutedDriver(app: string, entries: readonly RouteEntry[]): RoutedDriver {
+/**
+ * How long a driver whose reads were refused as not offered (UNSUPPORTED, NOT_ON_PLAN:
+ * "SCIM is not enabled for this organization") is passed over. A door that will not
+ * even find a user will not change one either; plans then name the driver that will
+ * really do the step. Checked again after this long, so enabling it later is noticed.
+ */
+export const SHUT_FOR_MS = 15 * 60_000;
+
+export function createRoutedDriver(app: string, entries: readonly RouteEntry[], now: () => number = Date.now): RoutedDriver {
   if (!entries.length) throw new Error('a routed driver needs at least one driver');
   const first = entries[0]!.driver;
   const names = entries.map((e) => e.name).join(', ');
   const any = (op: Operation) => entries.some((e) => canDo(e.driver, op));
+  const shutUntil = new Map<RouteEntry, number>();
+  const isOpen = (e: RouteEntry) => (shutUntil.get(e) ?? 0) <= now();
+  /** The entries still worth asking, in order; all of them when every one is shut. */
+  const open = (list: readonly RouteEntry[]): readonly RouteEntry[] => {
+    const found = list.filter(isOpen);
+    return found.length ? found : list;
+  };
 
   const refusedNote = (what: string, from: RouteEntry, err: SeatctlError, to: RouteEntry) =>
     `${what} via ${from.name} refused (${err.code}: ${err.message}); handing to ${to.name}`;
 
   /** A read (or a check that changes nothing): the first driver that answers. */
-  async function read<T>(what: string, candidates: readonly RouteEntry[], ctx: DriverCallContext, fn: (d: Driver) => Promise<T>): Promise<T> {
+  async function read<T>(what: string, all: readonly RouteEntry[], ctx: DriverCallContext, fn: (d: Driver) => Promise<T>): Promise<T> {
+    const candidates = open(all);
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i]!;
       try {
@@ -84,6 +102,7 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
         const next = candidates[i + 1];
         if (!handsOver(err) || !next) throw err;
         ctx.evidence.note(refusedNote(what, entry, err, next));
+        if (err.code !== 'FORBIDDEN') shutUntil.set(entry, now() + SHUT_FOR_MS);
       }
     }
     throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app can ${what} (drivers: ${names})`);
@@ -95,8 +114,9 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
    * dry run, where nothing was sent). `undefined` means the account cannot show it.
    */
   async function mutate(op: Operation, email: string, ctx: DriverCallContext, call: (d: Driver) => Promise<ChangeResult>, done: (found: AppUser | null) => boolean | undefined): Promise<ChangeResult> {
-    const candidates = entries.filter((e) => canDo(e.driver, op));
-    if (!candidates.length) throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app can ${op} (drivers: ${names})`, { details: { app, operation: op } });
+    const capableOf = entries.filter((e) => canDo(e.driver, op));
+    if (!capableOf.length) throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app can ${op} (drivers: ${names})`, { details: { app, operation: op } });
+    const candidates = open(capableOf);
     for (let i = 0; i < candidates.length; i++) {
       const entry = candidates[i]!;
       try {
@@ -138,12 +158,13 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
       ...(first.capabilities.retriesPages !== undefined ? { retriesPages: first.capabilities.retriesPages } : {}),
     },
     route(op) {
-      return entries.find((e) => canDo(e.driver, op))?.name ?? entries[0]!.name;
+      return open(entries.filter((e) => canDo(e.driver, op)))[0]?.name ?? entries[0]!.name;
     },
     findUser: (email, ctx) => read(`find ${email}`, entries, ctx, (d) => d.findUser(email, ctx)),
     async *listUsers(ctx: DriverCallContext, options?: ListOptions) {
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!;
+      const candidates = open(entries);
+      for (let i = 0; i < candidates.length; i++) {
+        const entry = candidates[i]!;
         let yielded = false;
         try {
           for await (const page of entry.driver.listUsers(ctx, options)) {
@@ -152,10 +173,11 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[]):
           }
           return;
         } catch (err) {
-          const next = entries[i + 1];
+          const next = candidates[i + 1];
           // Half a listing from one driver and the rest from another would not add up.
           if (yielded || !handsOver(err) || !next) throw err;
           ctx.evidence.note(refusedNote('list users', entry, err, next));
+          if (err.code !== 'FORBIDDEN') shutUntil.set(entry, now() + SHUT_FOR_MS);
         }
       }
     },

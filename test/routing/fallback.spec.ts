@@ -105,3 +105,20 @@ test('the last driver refusing fails the task with its own error: nothing left t
   expect(task.error?.code).toBe('FORBIDDEN');
   expect(env.app.mutations).toEqual([]);
 });
+
+test('a driver whose reads are refused as not offered (501) is passed over: the plan names the next driver, and the door is not asked again', async () => {
+  env = await startRoutingEnv([{ door: 'a' }, { door: 'b' }]);
+  env.app.fail('a', 'find', { status: 501 });
+  const job = await offboardLeaver();
+  const task = job.tasks[0]!;
+  expect(task.outcome).toBe('changed');
+  expect(task.plan?.steps).toEqual([{ operation: 'deactivate', driver: 'door-b' }]);
+  expect(notes(await env.record(job, task)).some((n) => n.startsWith('find leaver@example.com via door-a refused (UNSUPPORTED:'))).toBe(true);
+  // Ground truth: door a was asked once (the read it refused), never to change anything.
+  expect(env.app.mutations).toEqual([{ door: 'b', op: 'deactivate', userId: 'u1' }]);
+  expect(env.app.hits.filter((h) => h.door === 'a').map((h) => `${h.method} ${h.path}`)).toEqual(['GET /users']);
+  // A second job in the same process goes straight to door b.
+  await env.run({ kind: 'offboard', email: 'other@example.com', apps: ['docs'] });
+  expect(env.app.hits.filter((h) => h.door === 'a')).toHaveLength(1);
+  expect(env.app.members.get('u3')!.active).toBe(false);
+});

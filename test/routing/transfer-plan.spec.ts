@@ -53,13 +53,9 @@ test('a dry run shows the steps and their drivers and moves nothing', async () =
   expect(env.app.documents.get('d1')).toBe('leaver@example.com');
 });
 
-test('an app with no driver able to hand over refuses --transfer-to at plan time, naming transferTo, and changes nothing', async () => {
+test('when no app of the job has a driver able to hand over, --transfer-to is refused before anything is read, naming transferTo', async () => {
   env = await startRoutingEnv([{ door: 'a' }, { door: 'b' }]);
-  const job = await offboard();
-  const task = job.tasks[0]!;
-  expect(task.outcome).toBe('failed');
-  expect(task.error?.code).toBe('USAGE');
-  expect(task.error?.message).toMatch(/^transferTo: docs has no driver that can hand documents over/);
+  await expect(offboard()).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/^transferTo: none of docs has a driver that can hand documents over/) });
   expect(env.app.mutations).toEqual([]);
   expect(env.app.members.get('u1')!.active).toBe(true);
 });

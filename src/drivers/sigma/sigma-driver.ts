@@ -173,7 +173,7 @@ export const sigmaApiDriver = defineApiDriver<Credentials, Options>({
     await ctx.http.send({ method: 'DELETE', path: `/members/${encodeURIComponent(user.id)}` });
     const after = await getMember(ctx, user.id);
     // Some deployments (and the seed guide) delete for good; both end access.
-    ctx.note(after ? "the member's documents now belong to the API client's user" : 'Sigma deleted the member permanently instead of archiving it');
+    ctx.note(after ? "archived: any documents the member still owned now belong to the API client's user (Sigma's reference; hand them over first with --transfer-to)" : 'Sigma deleted the member permanently instead of archiving it');
     return after;
   },
 

@@ -42,7 +42,18 @@ export const offboardKind: ActionKindHandler<OffboardRequest> = {
     return people.flatMap((t) => t.apps.map((app) => ({ app, subject: { email: t.email }, params: { mode: request.mode, ...(request.transferTo !== undefined ? { transferTo: request.transferTo } : {}) } })));
   },
   build(request, ctx) {
-    return { job: jobFromTargets('offboard', request.dryRun, offboardKind.targets(request, ctx.runtime.config)), request };
+    let targets = offboardKind.targets(request, ctx.runtime.config);
+    if (request.transferTo !== undefined) {
+      // The hand-over goes where an app has documents to hand over (a driver that can);
+      // the person's other apps are offboarded as usual, so `--apps all` keeps working.
+      const canTransfer = (app: string) => Boolean(ctx.runtime.driver(app).capabilities.transferOwnership);
+      if (!targets.some((t) => canTransfer(t.app))) {
+        const apps = [...new Set(targets.map((t) => t.app))].join(', ');
+        throw new SeatctlError('USAGE', `transferTo: none of ${apps} has a driver that can hand documents over; offboard without --transfer-to (transferTo), or add a driver that can (see docs/hybrid-routing.md)`, { details: { field: 'transferTo' } });
+      }
+      targets = targets.map((t) => (canTransfer(t.app) ? t : { ...t, params: { mode: t.params.mode } }));
+    }
+    return { job: jobFromTargets('offboard', request.dryRun, targets), request };
   },
   requesterMayConfirm: true,
   undoable: true,
