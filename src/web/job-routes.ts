@@ -105,12 +105,12 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
         const message = status === 500 ? 'internal error' : deps.runtime.redactor.scrub(e.message);
         const stored = req.params.id ? await deps.store.get(req.params.id).catch(() => null) : null;
         if (stored) return jobPage(req, reply, stored, status, { error: message });
-        return reply.status(status).send({ error: { code: e.code, message } });
+        // A refused submit form: the jobs page again, with the reason.
+        return jobsPage(req, reply, status, {}, { error: message });
       }
     };
 
-  scope.get('/jobs', session('read'), async (req, reply) => {
-    const q = parseOr400(jobsQuery, req.query);
+  const jobsPage = async (req: FastifyRequest, reply: FastifyReply, status: number, q: Partial<Pick<Parameters<typeof listJobs>[1], 'status' | 'email' | 'cursor'>>, extra: { notice?: string | undefined; error?: string | undefined }) => {
     const { jobs, nextCursor } = await listJobs(deps.store, { status: q.status, email: q.email, cursor: q.cursor, limit: JOBS_PAGE_SIZE });
     const body = renderJobsPage({
       principal: req.principal!,
@@ -119,9 +119,14 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
       nextCursor,
       filter: { status: q.status, email: q.email },
       apps: Object.keys(deps.config.apps),
-      notice: q.done ? NOTICES[q.done] : undefined,
+      ...extra,
     });
-    return sendPage(reply, 200, page(chrome(req, 'Jobs'), body));
+    return sendPage(reply, status, page(chrome(req, 'Jobs'), body));
+  };
+
+  scope.get('/jobs', session('read'), async (req, reply) => {
+    const q = parseOr400(jobsQuery, req.query);
+    return jobsPage(req, reply, 200, q, { notice: q.done ? NOTICES[q.done] : undefined });
   });
 
   scope.post('/jobs', session('submit', true), action(async (req, reply) => {

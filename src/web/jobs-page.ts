@@ -17,6 +17,8 @@ export interface JobsView {
   apps: string[];
   /** A message after a console action (e.g. the job just submitted). */
   notice?: string | undefined;
+  /** Why the submitted form was refused (the field is named in it); nothing was stored. */
+  error?: string | undefined;
 }
 
 /** A job's people: the distinct subjects of its tasks, at most three named. */
@@ -53,7 +55,7 @@ ${v.apps.map((a) => html`<label><input type="checkbox" name="apps" value="${a}" 
 <button type="submit" class="primary">Submit</button>
 </form></section>`
     : '';
-  return html`${v.notice ? html`<p class="notice">${v.notice}</p>` : ''}${submit}
+  return html`${v.notice ? html`<p class="notice">${v.notice}</p>` : ''}${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}${submit}
 <section><h2>Jobs</h2>
 <form method="get" action="/jobs" class="filters">
 <label>Status <select name="status"><option value="">any</option>${JOB_STATUSES.map((st) => html`<option value="${st}"${v.filter.status === st ? ' selected' : ''}>${st}</option>`)}</select></label>

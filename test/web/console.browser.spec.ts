@@ -260,3 +260,24 @@ test('every page has a strict CSP, no inline script or style, and no token in it
   await checkPage(await anon.newPage(), '/sign-in');
   await anon.close();
 });
+
+test('the submit form\'s "Transfer documents to": a bad recipient or an app set that cannot hand over is refused naming transferTo, and no job is stored', async () => {
+  const alice = await c.signIn('alice');
+  const jobsBefore = (await c.api('GET', '/v1/jobs', 'alice')).json.jobs.length;
+  const submit = async (transferTo: string) => {
+    await alice.page.goto('/jobs');
+    await alice.page.getByLabel('Email').first().fill('jdoe@example.com');
+    await alice.page.getByLabel('Transfer documents to').fill(transferTo);
+    const [res] = await Promise.all([alice.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/jobs'), alice.page.getByRole('button', { name: 'Submit' }).click()]);
+    return res.status();
+  };
+  // The leaver themself (the browser's own type=email check passes: it is an address).
+  expect(await submit('JDoe@example.com')).toBe(400);
+  await expect(alice.page.getByText(/transferTo: JDoe@example\.com is the person being offboarded/)).toBeVisible();
+  // A well-formed recipient, but neither BigID nor Sigma's API driver can hand documents over here.
+  expect(await submit('boss@example.com')).toBe(400);
+  await expect(alice.page.getByText(/transferTo: none of .* has a driver that can hand documents over/)).toBeVisible();
+  await alice.page.screenshot({ path: path.join(SHOTS, 'submit-transfer-refused.png'), fullPage: true });
+  expect((await c.api('GET', '/v1/jobs', 'alice')).json.jobs.length).toBe(jobsBefore);
+  await alice.context.close();
+});
