@@ -24,12 +24,13 @@ export function registerFixtures(program: Command, io: CliIO, run: Runner, globa
     .option('--users <n>', 'generated people per app, on top of the named ones')
     .option('--seed <n>', 'seed for generated data and random faults')
     .option('--dir <dir>', 'folder for the generated config, secrets and data dir (default: a new temp folder)')
-    .action((opts: { users?: string; seed?: string; dir?: string }) =>
+    .option('--hybrid', 'route Sigma over [sigma-api, sigma-ui] and Bill.com over [scim2, billcom-ui] (docs/hybrid-routing.md)')
+    .action((opts: { users?: string; seed?: string; dir?: string; hybrid?: boolean }) =>
       run(async () => {
         const users = parseCount('--users', opts.users, 100_000);
         const seed = parseCount('--seed', opts.seed, 2 ** 31);
         const dir = opts.dir ? path.resolve(io.cwd, opts.dir) : await mkdtemp(path.join(os.tmpdir(), 'seatctl-fixtures-'));
-        const launched = await launchFixtures({ dir, ...(users !== undefined ? { users } : {}), ...(seed !== undefined ? { seed } : {}) });
+        const launched = await launchFixtures({ dir, ...(users !== undefined ? { users } : {}), ...(seed !== undefined ? { seed } : {}), ...(opts.hybrid ? { hybrid: true } : {}) });
         const ready = { ready: true, config: launched.configPath, apps: launched.apps };
         if (globals().json) io.stdout(JSON.stringify(ready) + '\n');
         else {
