@@ -76,5 +76,5 @@ export default defineApiDriver({
 test('an unknown driver name says what is built in and that a path works too', async () => {
   const result = await doctor(await configWith('acme-ui'));
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('apps.acme.driver: unknown driver "acme-ui" (built in: bigid-api, billcom-ui, scim2, sigma-api, stitch-ui; or a module path');
+  expect(result.stderr).toContain('apps.acme.driver: unknown driver "acme-ui" (built in: bigid-api, billcom-ui, scim2, sigma-api, sigma-ui, stitch-ui; or a module path');
 });
