@@ -1,5 +1,5 @@
-import { SeatctlError } from '../../src/errors/index.js';
 import type { FlowContext } from '../../src/console/flow-context.js';
+import { passwordSignIn } from '../../src/console/helpers/password-sign-in.js';
 import { readTable } from '../../src/console/helpers/table.js';
 import { findByEmail, usersFromTable } from '../../src/console/helpers/users-table.js';
 import type { AppUser } from '../../src/model/index.js';
@@ -8,20 +8,7 @@ import type { SigmaCredentials, SigmaOptions } from './options.js';
 export type Ctx = FlowContext<SigmaCredentials, SigmaOptions>;
 
 /** Sign-in is email + password; SSO logins are not ours. */
-export async function sigmaLogin(ctx: Ctx): Promise<void> {
-  await ctx.page.goto(ctx.url('/login'));
-  await (await ctx.find('loginEmail')).fill(ctx.credentials.email);
-  // Until the next page shows, the password is in a field and in the form's request.
-  await ctx.secretStep('sign-in password', async () => {
-    await ctx.fillSecret(await ctx.find('loginPassword'), 'password');
-    await ctx.step('sign-in form (password masked)');
-    await (await ctx.find('signIn')).click();
-    await ctx.locator('adminNav').or(ctx.locator('loginError')).first().waitFor();
-  });
-  if (await ctx.locator('loginError').first().isVisible()) {
-    throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${await ctx.locator('loginError').first().innerText()}`);
-  }
-}
+export const sigmaLogin = (ctx: Ctx): Promise<void> => passwordSignIn(ctx, '/login', 'adminNav');
 
 /** Administration > People, with inactive members when asked (Sigma hides them by default). */
 export async function openPeople(ctx: Ctx, includeInactive = true): Promise<void> {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Response } from 'playwright';
 import { SeatctlError } from '../../src/errors/index.js';
 import type { FlowContext } from '../../src/console/flow-context.js';
+import { passwordSignIn } from '../../src/console/helpers/password-sign-in.js';
 import { readTable } from '../../src/console/helpers/table.js';
 import type { ProvisionSpec } from '../../src/drivers/driver.js';
 import { normalizeEmail, type AppUser } from '../../src/model/index.js';
@@ -10,20 +11,7 @@ import type { StitchCredentials, StitchOptions } from './options.js';
 type Ctx = FlowContext<StitchCredentials, StitchOptions>;
 
 /** Sign-in is email + password; the SSO button only covers Okta logins, not ours. */
-export async function stitchLogin(ctx: Ctx): Promise<void> {
-  await ctx.page.goto(ctx.url('/signin'));
-  await (await ctx.find('loginEmail')).fill(ctx.credentials.email);
-  // Until the next page shows, the password is in a field and in the form's request.
-  await ctx.secretStep('sign-in password', async () => {
-    await ctx.fillSecret(await ctx.find('loginPassword'), 'password');
-    await ctx.step('sign-in form (password masked)');
-    await (await ctx.find('signIn')).click();
-    await ctx.locator('userMenu').or(ctx.locator('loginError')).first().waitFor();
-  });
-  if (await ctx.locator('loginError').first().isVisible()) {
-    throw new SeatctlError('AUTH_FAILED', `${ctx.app}: sign-in refused: ${await ctx.locator('loginError').first().innerText()}`);
-  }
-}
+export const stitchLogin = (ctx: Ctx): Promise<void> => passwordSignIn(ctx, '/signin', 'userMenu');
 
 /** Team Members, straight by URL (the user-menu path is what the canary walks). */
 export async function openTeam(ctx: Ctx): Promise<void> {
