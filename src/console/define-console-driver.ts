@@ -29,8 +29,8 @@ const VIEWPORT = { width: 1280, height: 860 };
 
 /**
  * Turns a console flow spec into a Driver. Everything that must be the same for every
- * console lives here: signed-in contexts kept between calls (page-pool.ts), a trace chunk
- * per call (started after login), pop-up handlers, the screenshot trail, failure
+ * console lives here: signed-in contexts kept between calls (page-pool.ts), a trace per
+ * call (started after login), pop-up handlers, the screenshot trail, failure
  * capture, dry-run stops, and the read-back check after every change.
  */
 export function defineConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDriverSpec<C, O>): DriverDefinition<C, O> {
@@ -147,7 +147,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
    * Set-Cookie or Authorization value, no known secret), created exclusively so no
    * process ever overwrites another's.
    */
-  const saveTraceChunk = async (entry: PooledPage, sink: EvidenceSink, label: string): Promise<void> => {
+  const saveTrace = async (entry: PooledPage, sink: EvidenceSink, label: string): Promise<void> => {
     const { context } = entry;
     const attempt = sink.items.filter((i) => i.kind === 'trace' && i.phase === label).length + 1;
     const name = `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`;
@@ -158,13 +158,13 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       await mkdir(sink.scratchDir, { recursive: true, mode: 0o700 });
       scratch = await mkdtemp(path.join(sink.scratchDir, 'trace-'));
       const raw = path.join(scratch, `unscrubbed-${name}`);
-      await context.tracing.stopChunk({ path: raw });
+      await context.tracing.stop({ path: raw });
       // The cookies the context holds now too: a session may rotate its cookie over the calls a context serves.
       const live = await context.cookies().catch(() => []);
       const secrets = [...deps.redactor.secrets, ...entry.state.cookies.map((c) => c.value), ...live.map((c) => c.value)];
       await sink.saveFile(name, Buffer.from(scrubTrace(await readFile(raw), secrets)), 'trace', `Playwright trace: ${label}`, { phase: label, attempt });
     } catch (err) {
-      // The recorder's state is unknown now: this context serves no other call.
+      // The tracing state is unknown now (a next start could fail): this context serves no other call.
       entry.spoiled = true;
       sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
     } finally {
@@ -182,32 +182,19 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
 
   /**
    * A signed-in page for one driver call: a kept one, or a new one from the shared
-   * session. The call's evidence is its own: one trace chunk, its own screenshots, and a
+   * session. The call's evidence is its own: its own trace, its own screenshots, and a
    * page that starts blank. Only a call that succeeded gives its page back (blanked
-   * inside its own chunk); after anything else the context is closed.
+   * inside its own trace); after anything else the context is closed.
    */
   async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
     loginSink = call.evidence;
     const entry = await pages.acquire();
     const { context, page } = entry;
     const tracing = runtime.options.trace;
-    const startTrace = async (title: string) => {
-      if (!entry.tracing) {
-        await context.tracing.start({ screenshots: true, snapshots: true });
-        entry.tracing = true;
-      }
-      await context.tracing.startChunk({ title });
-    };
-    // A secret step saves this chunk, stops the recorder and starts another after it: see trace-control.ts.
-    const trace = createTraceControl({
-      enabled: tracing,
-      start: startTrace,
-      save: () => saveTraceChunk(entry, call.evidence, label),
-      end: async () => {
-        entry.tracing = false;
-        await context.tracing.stop();
-      },
-    });
+    // A trace of its own per call, also on a kept page (not a chunk: see trace-control.ts).
+    const startTrace = (title: string) => context.tracing.start({ screenshots: true, snapshots: true, title });
+    // A secret step stops this trace (saved) and starts another after it.
+    const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => saveTrace(entry, call.evidence, label) });
     const used = new Map<string, string>();
     const masks: Locator[] = [];
     let ok = false;
@@ -215,7 +202,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       if (tracing) await startTrace(`${app} ${label}`);
       const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used });
       const result = await fn(ctx);
-      // Inside this call's chunk, so the next call's trace and screenshots start blank.
+      // Inside this call's trace, so the next call's trace and screenshots start blank.
       // A page that will not blank is not kept; the call's result stands.
       ok = await page.goto('about:blank').then(
         () => true,

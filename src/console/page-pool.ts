@@ -6,12 +6,13 @@ import type { StorageState } from './console-runtime.js';
  * One console app's signed-in contexts, each with its one page, kept between driver
  * calls: a new context and page cost ≈400 ms here, more than a console page visit.
  *
- * What is reused: the context (cookies of the session), its page, the pop-up handlers
- * on it, and its running tracing recorder. What never is: a context after a call that
- * failed, stopped at a dry-run confirmation, or saw its session end (its state is
- * unknown, or its cookies are the old login's); a context past `maxUses` calls (bounded
- * memory); one whose browser was retired (the browser could never drain). A kept page
- * is first sent to about:blank by the driver, inside the call's own trace chunk, so the
+ * What is reused: the context (cookies of the session), its page and the pop-up
+ * handlers on it. What never is: a trace (each call starts and saves its own); a
+ * context after a call that failed, stopped at a dry-run confirmation, or saw its
+ * session end (its state is unknown, or its cookies are the old login's); a context
+ * past `maxUses` calls (bounded memory); one whose browser was retired (the browser
+ * could never drain). A kept page
+ * is first sent to about:blank by the driver, inside the call's own trace, so the
  * next task's evidence starts on a blank page, never on the previous person's.
  */
 export interface PooledPage {
@@ -21,8 +22,6 @@ export interface PooledPage {
   state: StorageState;
   /** Calls served so far, this one included. */
   uses: number;
-  /** `tracing.start` has run on the context: a call only starts a chunk. */
-  tracing: boolean;
   /** Set when the context must not serve another call (e.g. a trace that could not be saved). */
   spoiled: boolean;
   /** The session generation it was made in: an older one holds a superseded login's cookies. */
@@ -105,7 +104,7 @@ export function createPagePool(deps: PagePoolDeps): PagePool {
       const made = generation;
       const { context, page, state } = await deps.open();
       stats.made += 1;
-      const entry: PooledPage = { context, page, state, uses: 1, tracing: false, spoiled: false, generation: made };
+      const entry: PooledPage = { context, page, state, uses: 1, spoiled: false, generation: made };
       // A crash or a retirement closes it while idle: it must not be handed out.
       context.on('close', () => drop(entry));
       return entry;

@@ -6,15 +6,17 @@
  * https://playwright.dev/docs/api/class-tracing#tracing-start-chunk) are not one either:
  * the network recorder runs from `tracing.start` to `tracing.stop`, so a form POST sent
  * between two chunks lands in the next chunk's network log, body included (measured:
- * test/sdk/acme-evidence.browser.spec.ts). So a pause saves the running chunk and then
- * stops the recorder itself (`end`: `tracing.stop()`), and a resume starts a new
- * recorder and chunk; nothing is recorded in between. A task's trace is then one file
- * per recorded stretch.
+ * test/sdk/acme-evidence.browser.spec.ts). So a pause stops the trace and saves it
+ * (`tracing.stop({ path })`) and a resume starts a new one (`tracing.start`); nothing
+ * is recorded in between. A task's trace is then one file per recorded stretch.
  *
- * Between tasks on a reused context (page-pool.ts) the recorder keeps running and each
- * task is one chunk (`startChunk`/`stopChunk({ path })`): the kept page is blank
- * (about:blank, navigated inside the previous chunk) and idle, so nothing falls between
- * two tasks' chunks.
+ * A console driver reuses its signed-in page for the next task (page-pool.ts), and each
+ * call still starts and stops its own trace on it rather than using chunks: on a browser
+ * context, Playwright carries the network log and every response body over from chunk
+ * to chunk since `tracing.start` (`preserveNetworkResources`, playwright-core 1.65), so
+ * the second task's chunk held the first person's team data (measured:
+ * test/console/page-reuse.browser.spec.ts). `tracing.stop` and `start` again is what
+ * Playwright's own test runner does between tests on a reused context.
  */
 export interface TraceControl {
   readonly recording: boolean;
@@ -28,7 +30,7 @@ export interface TraceControl {
   finish(): Promise<void>;
 }
 
-export function createTraceControl(deps: { enabled: boolean; start(title: string): Promise<unknown>; save(): Promise<void>; end?(): Promise<void> }): TraceControl {
+export function createTraceControl(deps: { enabled: boolean; start(title: string): Promise<unknown>; save(): Promise<void> }): TraceControl {
   let state: 'off' | 'recording' | 'paused' = deps.enabled ? 'recording' : 'off';
   let sealed = false;
   return {
@@ -39,7 +41,6 @@ export function createTraceControl(deps: { enabled: boolean; start(title: string
       if (state !== 'recording') return;
       state = 'paused';
       await deps.save();
-      await deps.end?.();
     },
     async resume(title) {
       if (state !== 'paused' || sealed) return;
