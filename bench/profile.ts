@@ -13,6 +13,25 @@ export const LATENCY_PROFILE: Pick<LaunchOptions, 'faults' | 'simulators'> = {
   },
 };
 
+const apiLatency = LATENCY_PROFILE.faults!;
+/** Mean latency of one API request in the profile (jitter is added, 0..jitterMs). */
+export const API_MS = apiLatency.latencyMs! + apiLatency.jitterMs! / 2;
+export const PAGE_MS = LATENCY_PROFILE.simulators!.stitch!.consoleFaults?.pageLatencyMs ?? 0;
+/**
+ * Console floors, from the simulators' latency rules (each simulator's README.md).
+ * Stitch's JSON API carries the HTTP faults and the page latency (`pageLatencyMs`: "every
+ * page shell and every /api call"); its page shell only the page latency. A visit to
+ * Team Members is the shell, then /api/me and /api/team in sequence.
+ * Bill.com's HTTP faults are on every route (pages and app.js too) and its page latency on
+ * the shell and /api/me: a visit is the shell, app.js, /api/me and the page's one data
+ * call (/api/users for the list, /api/users/:id for a user), every later list page one
+ * /api/users request.
+ */
+export const STITCH_VISIT_MS = PAGE_MS + 2 * (API_MS + PAGE_MS);
+/** One Stitch JSON call made by the page (a mutation, the table's reload). */
+export const STITCH_CALL_MS = API_MS + PAGE_MS;
+export const BILLCOM_VISIT_MS = API_MS + PAGE_MS + API_MS + (API_MS + PAGE_MS) + API_MS;
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

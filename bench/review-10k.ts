@@ -4,7 +4,7 @@ import { FIXTURE_APPS, type FixtureApp, type LaunchOptions } from '../fixtures/l
 import { totpCode } from '../src/console/helpers/totp.js';
 import { collectReview } from '../src/review/review-rows.js';
 import { benchEnv, type BenchEnv } from './harness.js';
-import { LATENCY_PROFILE, seconds } from './profile.js';
+import { API_MS, BILLCOM_VISIT_MS as BILLCOM_FIRST_MS, LATENCY_PROFILE, PAGE_MS, seconds, STITCH_VISIT_MS } from './profile.js';
 
 /**
  * An access review of four apps with 10,000 users each, inactive users included.
@@ -38,19 +38,6 @@ const BIGID_PAGE_CAP = 200;
 const API_DEFAULT_PAGE = 50;
 const BILLCOM_PAGE = 25;
 
-const apiLatency = LATENCY_PROFILE.faults!;
-/** Mean latency of one API request in the profile. */
-const API_MS = apiLatency.latencyMs! + apiLatency.jitterMs! / 2;
-const PAGE_MS = LATENCY_PROFILE.simulators!.stitch!.consoleFaults?.pageLatencyMs ?? 0;
-/**
- * Console floors, from the simulators' latency rules (each simulator's README.md):
- * Stitch's team page is the page shell (page latency only) then /api/me and /api/team
- * in sequence (request + page latency each); Bill.com's first page is the shell,
- * app.js, /api/me (request + page latency) and /api/users, every later page one
- * /api/users request.
- */
-const STITCH_VISIT_MS = PAGE_MS + 2 * (API_MS + PAGE_MS);
-const BILLCOM_FIRST_MS = API_MS + PAGE_MS + API_MS + (API_MS + PAGE_MS) + API_MS;
 
 function options(): Omit<LaunchOptions, 'dir' | 'apps'> {
   // The same seed for all four (launch's common `seed` would shift it per app).

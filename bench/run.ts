@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { benchAuditOverhead } from './audit-overhead.js';
+import { benchConsoleTask } from './console-task.js';
 import { benchOffboardOne } from './offboard-one.js';
 import { seconds } from './profile.js';
 import { benchReview10k } from './review-10k.js';
@@ -25,6 +26,7 @@ interface Row {
 
 const ALL: Record<string, () => Promise<Row>> = {
   offboard: benchOffboardOne,
+  'console-task': benchConsoleTask,
   service: benchService200,
   review: benchReview10k,
   audit: benchAuditOverhead,

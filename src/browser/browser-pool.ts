@@ -5,9 +5,10 @@ import type { Logger } from '../log/logger.js';
 import { LAUNCH_ARGS } from './resolve-chromium.js';
 
 /**
- * One Chromium per process, shared by every console app and task. Tasks get their
- * own context (≈60 ms, isolated cookies and trace) from a saved storageState, so the
- * expensive parts — launching and logging in — happen once.
+ * One Chromium per process, shared by every console app and task. Contexts (≈60 ms,
+ * isolated cookies and trace) come from a saved storageState, so the expensive parts —
+ * launching and logging in — happen once; a console driver keeps a few of them idle and
+ * signed in between tasks (src/console/page-pool.ts), which `onRetire` tells to let go.
  *
  * Recycling drains instead of waiting for zero: after `recycleAfterContexts` contexts
  * (or when Chromium's processes hold more than `recycleAboveMb`), new contexts go to a
@@ -51,6 +52,18 @@ export interface BrowserPoolStats {
 
 export interface BrowserPool {
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /**
+   * True when this context's browser takes no new work (retired by the recycle rule,
+   * disconnected) or the context is not the pool's: a caller that keeps contexts idle
+   * closes such a one instead of keeping it, or the retired browser never drains.
+   */
+  isRetired(context: BrowserContext): boolean;
+  /**
+   * Called with a browser's open contexts when it is retired: whoever keeps some of
+   * them idle (a console driver's page pool) must close those, or the browser waits
+   * for them for ever. Returns the unsubscribe function.
+   */
+  onRetire(listener: (contexts: readonly BrowserContext[]) => void): () => void;
   readonly stats: BrowserPoolStats;
   /** The running browser's process id, when there is one (for crash tests and kill-after-timeout). */
   pid(): number | undefined;
@@ -76,6 +89,8 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
   const draining = new Set<Launched>();
   const stats: BrowserPoolStats = { launches: 0, contexts: 0, crashes: 0, open: 0, peakOpen: 0, recycles: 0, draining: 0 };
   let closing = false;
+  const owners = new WeakMap<BrowserContext, Launched>();
+  const retireListeners = new Set<(contexts: readonly BrowserContext[]) => void>();
   const closeMs = options.closeTimeoutMs ?? 5000;
 
   const countOpen = () => {
@@ -129,6 +144,9 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     if (l.open.size === 0) void closeWithTimeout(l.browser, closeMs, l.pid);
     else draining.add(l);
     countOpen();
+    // After the draining set knows it: contexts closed by a listener then close the browser.
+    const open = [...l.open];
+    if (open.length) for (const listener of retireListeners) listener(open);
   };
 
   const overMemory = async (l: Launched): Promise<boolean> => {
@@ -141,6 +159,14 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
     stats,
     pid: () => current?.pid,
     rssMb: async () => (current ? processTreeRssMb(current.browser) : undefined),
+    isRetired(context) {
+      const owner = owners.get(context);
+      return !owner || owner.retired || closing || !owner.browser.isConnected();
+    },
+    onRetire(listener) {
+      retireListeners.add(listener);
+      return () => retireListeners.delete(listener);
+    },
     async newContext(contextOptions) {
       if (closing) throw new SeatctlError('CANCELLED', 'browser pool is closing');
       let l = current && current.browser.isConnected() ? current : await launch();
@@ -161,6 +187,7 @@ export function createBrowserPool(options: BrowserPoolOptions): BrowserPool {
       l.served += 1;
       stats.contexts += 1;
       l.open.add(context);
+      owners.set(context, l);
       countOpen();
       const owner = l;
       context.on('close', () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright';
+import type { Locator, Page } from 'playwright';
 import type { ChangeResult, Driver, DriverCallContext, EvidenceSink } from '../drivers/driver.js';
 import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../drivers/definition.js';
 import { checkReadBack, checkRoles } from '../drivers/read-back.js';
@@ -18,6 +18,7 @@ import { captureFailure } from './screenshot.js';
 import { createSessionKeeper } from './session-keeper.js';
 import { scrubTrace } from './trace-scrub.js';
 import { createTraceControl, type TraceControl } from './trace-control.js';
+import { createPagePool, DEFAULT_MAX_USES, type PooledPage } from './page-pool.js';
 
 /** Options every console driver accepts, besides its own. */
 export interface ConsoleCommonOptions {
@@ -28,9 +29,9 @@ const VIEWPORT = { width: 1280, height: 860 };
 
 /**
  * Turns a console flow spec into a Driver. Everything that must be the same for every
- * console lives here: a context per task from the shared logged-in state, a trace per
- * task (started after login), pop-up handlers, the screenshot trail, failure capture,
- * dry-run stops, and the read-back check after every change.
+ * console lives here: signed-in contexts kept between calls (page-pool.ts), a trace per
+ * call (started after login), pop-up handlers, the screenshot trail, failure
+ * capture, dry-run stops, and the read-back check after every change.
  */
 export function defineConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDriverSpec<C, O>): DriverDefinition<C, O> {
   // Consoles are slow and stateful: two tasks at a time unless the spec says otherwise.
@@ -65,7 +66,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       isLoginUrl: spec.isLoginUrl,
       detectSignIn,
       relogin: async (p) => {
-        await sessions.invalidate();
+        await endSession();
         const state = await sessions.current();
         await p.context().addCookies(state.cookies);
       },
@@ -108,6 +109,32 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     },
   });
 
+  /** The session ended: no kept context may serve again (their cookies are the old login's). */
+  const endSession = async (): Promise<void> => {
+    await pages.invalidate();
+    await sessions.invalidate();
+  };
+
+  const pages = createPagePool({
+    browsers: () => runtime.pool,
+    maxIdle: spec.defaultConcurrency ?? 2,
+    maxUses: DEFAULT_MAX_USES,
+    async open() {
+      const state = await sessions.current();
+      const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
+      context.setDefaultTimeout(locatorTimeoutMs);
+      try {
+        const page = await context.newPage();
+        // Once per page: the handlers stay with it for every call it serves.
+        await addPopupHandlers(page);
+        return { context, page, state };
+      } catch (err) {
+        await context.close().catch(() => undefined);
+        throw err;
+      }
+    },
+  });
+
   /**
    * Trace files are named per phase and attempt, with a random suffix: a task planned
    * in one process and approved (or resumed) in another must never overwrite a trace
@@ -120,7 +147,8 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
    * Set-Cookie or Authorization value, no known secret), created exclusively so no
    * process ever overwrites another's.
    */
-  const stopTrace = async (context: BrowserContext, sink: EvidenceSink, label: string, session: StorageState | undefined): Promise<void> => {
+  const saveTrace = async (entry: PooledPage, sink: EvidenceSink, label: string): Promise<void> => {
+    const { context } = entry;
     const attempt = sink.items.filter((i) => i.kind === 'trace' && i.phase === label).length + 1;
     const name = `trace-${label}-${attempt}-${randomBytes(4).toString('hex')}.zip`;
     let scratch: string | null = null;
@@ -131,9 +159,13 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       scratch = await mkdtemp(path.join(sink.scratchDir, 'trace-'));
       const raw = path.join(scratch, `unscrubbed-${name}`);
       await context.tracing.stop({ path: raw });
-      const secrets = [...deps.redactor.secrets, ...(session?.cookies ?? []).map((c) => c.value)];
+      // The cookies the context holds now too: a session may rotate its cookie over the calls a context serves.
+      const live = await context.cookies().catch(() => []);
+      const secrets = [...deps.redactor.secrets, ...entry.state.cookies.map((c) => c.value), ...live.map((c) => c.value)];
       await sink.saveFile(name, Buffer.from(scrubTrace(await readFile(raw), secrets)), 'trace', `Playwright trace: ${label}`, { phase: label, attempt });
     } catch (err) {
+      // The tracing state is unknown now (a next start could fail): this context serves no other call.
+      entry.spoiled = true;
       sink.note(`trace for ${label} not saved: ${(err as Error).message.split('\n')[0]}`);
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
@@ -148,36 +180,45 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     return locatorTimeoutError(page, { app, locator: waited.locator, timeoutMs: locatorTimeoutMs, action: waited.action }, spec.transientAlert, err);
   }
 
-  /** A fresh context and page for one driver call, from the shared session. */
+  /**
+   * A signed-in page for one driver call: a kept one, or a new one from the shared
+   * session. The call's evidence is its own: its own trace, its own screenshots, and a
+   * page that starts blank. Only a call that succeeded gives its page back (blanked
+   * inside its own trace); after anything else the context is closed.
+   */
   async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
     loginSink = call.evidence;
-    const state = await sessions.current();
-    const context = await runtime.pool.newContext({ viewport: VIEWPORT, storageState: state });
-    context.setDefaultTimeout(locatorTimeoutMs);
+    const entry = await pages.acquire();
+    const { context, page } = entry;
     const tracing = runtime.options.trace;
+    // A trace of its own per call, also on a kept page (not a chunk: see trace-control.ts).
     const startTrace = (title: string) => context.tracing.start({ screenshots: true, snapshots: true, title });
-    if (tracing) await startTrace(`${app} ${label}`);
-    // A secret step stops this trace (saved) and starts another after it: see trace-control.ts.
-    const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => stopTrace(context, call.evidence, label, state) });
+    // A secret step stops this trace (saved) and starts another after it.
+    const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => saveTrace(entry, call.evidence, label) });
     const used = new Map<string, string>();
     const masks: Locator[] = [];
-    let page: Page | null = null;
+    let ok = false;
     try {
-      page = await context.newPage();
-      await addPopupHandlers(page);
+      if (tracing) await startTrace(`${app} ${label}`);
       const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used });
       const result = await fn(ctx);
+      // Inside this call's trace, so the next call's trace and screenshots start blank.
+      // A page that will not blank is not kept; the call's result stands.
+      ok = await page.goto('about:blank').then(
+        () => true,
+        () => false,
+      );
       return result;
     } catch (err) {
       if (err instanceof DryRunStop) throw err;
-      const onLogin = page ? safeIsLogin(page, spec.isLoginUrl) : false;
-      const mapped = mapConsoleError(page ? await explainTimeout(err, page, used) : err, app, onLogin);
-      if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
-      if (page && mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
+      const onLogin = safeIsLogin(page, spec.isLoginUrl);
+      const mapped = mapConsoleError(await explainTimeout(err, page, used), app, onLogin);
+      if (mapped.code === 'SESSION_EXPIRED') await endSession();
+      if (mapped.code !== 'BROWSER_CRASHED') await captureFailure(page, call.evidence, masks);
       throw mapped;
     } finally {
       await trace.finish();
-      await context.close().catch(() => undefined);
+      await pages.release(entry, ok);
     }
   }
 
@@ -245,7 +286,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
           });
         } catch (err) {
           const mapped = mapConsoleError(await explainTimeout(err, page, used), app, safeIsLogin(page, spec.isLoginUrl));
-          if (mapped.code === 'SESSION_EXPIRED') await sessions.invalidate();
+          if (mapped.code === 'SESSION_EXPIRED') await endSession();
           throw mapped;
         }
       } finally {
@@ -266,7 +307,8 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     ...(spec.transferOwnership ? { transferOwnership: (user: AppUser, toEmail: string, call: DriverCallContext) => transfer(call, user, toEmail) } : {}),
     ...mutationMethods(app, 'console driver', withRoleCheck<FlowContext<C, O>, ConsoleDriverSpec<C, O>>(app, spec, (ctx) => spec.listRoles(ctx)), change),
     async close() {
-      // The browser belongs to the runtime, shared with other console apps.
+      // The browser belongs to the runtime, shared with other console apps; the kept contexts are ours.
+      await pages.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Redactor } from '../log/redactor.js';
 import { decideRetry } from '../queue/retry-decision.js';
 import { DryRunStop, type FlowContext, type LocatorMap } from './flow-context.js';
 import { isPlaywrightTimeout, locatorTimeoutError } from './locator-timeout.js';
+import { waitVisible } from './wait-visible.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureStep } from './screenshot.js';
 import { noTrace, type TraceControl } from './trace-control.js';
@@ -119,7 +120,10 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const toLogin = deps.detectSignIn
         ? page.waitForURL((u) => deps.isLoginUrl(u), { timeout: deps.locatorTimeoutMs }).then(() => 'login' as const, () => 'timeout' as const)
         : new Promise<'timeout'>(() => undefined);
-      const visible = target.first().waitFor({ state: 'visible', timeout: deps.locatorTimeoutMs }).then(() => 'found' as const, () => 'timeout' as const);
+      const visible = waitVisible(target.first(), deps.locatorTimeoutMs).then(
+        (shown) => (shown ? ('found' as const) : ('timeout' as const)),
+        () => 'timeout' as const,
+      );
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
       if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);

@@ -9,6 +9,14 @@
  * test/sdk/acme-evidence.browser.spec.ts). So a pause stops the trace and saves it
  * (`tracing.stop({ path })`) and a resume starts a new one (`tracing.start`); nothing
  * is recorded in between. A task's trace is then one file per recorded stretch.
+ *
+ * A console driver reuses its signed-in page for the next task (page-pool.ts), and each
+ * call still starts and stops its own trace on it rather than using chunks: on a browser
+ * context, Playwright carries the network log and every response body over from chunk
+ * to chunk since `tracing.start` (`preserveNetworkResources`, playwright-core 1.65), so
+ * the second task's chunk held the first person's team data (measured:
+ * test/console/page-reuse.browser.spec.ts). `tracing.stop` and `start` again is what
+ * Playwright's own test runner does between tests on a reused context.
  */
 export interface TraceControl {
   readonly recording: boolean;

@@ -61,7 +61,8 @@ test.afterAll(async () => {
 test('no password or TOTP seed in any file under dataDir, inside any trace, in logs or job documents', async () => {
   test.setTimeout(120_000);
   const secrets = env.fixtures.secrets;
-  expect(secrets).toHaveLength(3); // Stitch password, Bill.com password and TOTP seed
+  // Stitch password, Bill.com password, TOTP seed and the (not enabled) Bill.com SCIM token.
+  expect(secrets).toHaveLength(4);
   const needles = secrets.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64')]);
   const leaks: string[] = [];
   const scan = (where: string, data: Uint8Array | string) => {

@@ -28,13 +28,15 @@ for (const app of ['stitch', 'billcom'] as App[]) {
     // The plan (a read) is done when the task has a plan and no outcome yet; from then
     // on every page of the console is slow, so the deactivation page is still loading
     // when the browser is killed.
-    let contextsAtPlan = -1;
+    // Console drivers keep their signed-in page between calls, so "a call is under way" is
+    // seen on the simulator: a request that arrived after the plan and is not answered yet.
+    let requestsAtPlan = -1;
     let planned!: () => void;
     const planDone = new Promise<void>((resolve) => (planned = resolve));
     const job = runToEnd(env.runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: [app] }), { approvals: NO_APPROVAL_GATE,
       onTask: (t) => {
-        if (t.plan && !t.outcome && contextsAtPlan < 0) {
-          contextsAtPlan = pool.stats.contexts;
+        if (t.plan && !t.outcome && requestsAtPlan < 0) {
+          requestsAtPlan = sim.faults.requests.length;
           sim.consoleFaults.pageLatencyMs = 1_500;
           planned();
         }
@@ -42,9 +44,9 @@ for (const app of ['stitch', 'billcom'] as App[]) {
     });
 
     await Promise.race([planDone, job]);
-    expect(contextsAtPlan, 'the plan finished and the change is about to start').toBeGreaterThan(0);
-    // The deactivation's own browser context is open: kill the browser under it.
-    await expect.poll(() => pool.stats.contexts, { timeout: 60_000 }).toBeGreaterThan(contextsAtPlan);
+    expect(requestsAtPlan, 'the plan finished and the change is about to start').toBeGreaterThan(0);
+    // A page of the apply phase is loading (slowly): kill the browser under it.
+    await expect.poll(() => sim.faults.requests.slice(requestsAtPlan).some((r) => r.doneAt === null), { timeout: 60_000 }).toBe(true);
     const pid = pool.pid();
     expect(pid, 'browser pid').toBeDefined();
     const launchesBefore = pool.stats.launches;

@@ -1,0 +1,93 @@
+import { NO_APPROVAL_GATE, runToEnd } from '../src/engine/run-to-end.js';
+import { actionRequestSchema, type Job } from '../src/model/index.js';
+import { benchEnv } from './harness.js';
+import { API_MS, BILLCOM_VISIT_MS, LATENCY_PROFILE, median, seconds, STITCH_CALL_MS, STITCH_VISIT_MS } from './profile.js';
+
+/**
+ * One console offboarding task on a warm worker: the session is signed in already (a
+ * task for someone else ran first on the same engine), so the figure is what every task
+ * after a worker's first costs. Next to it, its floor: the page loads and calls the task
+ * must make one after another × the latency profile (bench/profile.ts), sign-in
+ * excluded. The ratio is the price of everything else — browser contexts, screenshots,
+ * the trace, the engine.
+ *
+ * An offboarding task is three driver calls: the plan's find, the engine's look-up just
+ * before the change (it never acts on an account that changed since the plan), and the
+ * deactivation, which reads the account back after the change with a fresh page load.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = 'asmith@example.com';
+const SUBJECT = 'jdoe@example.com';
+
+interface ConsoleTask {
+  app: 'stitch' | 'billcom';
+  /** The sequence the floor counts, in words. */
+  steps: string;
+  floorMs: number;
+}
+
+const TASKS: ConsoleTask[] = [
+  {
+    app: 'stitch',
+    // The page reloads the team after the change itself; the read-back is a new visit.
+    steps: 'plan: Team Members; look-up: Team Members; deactivate: Team Members, POST deactivate, the page\'s /api/team reload, read-back visit',
+    floorMs: 2 * STITCH_VISIT_MS + (STITCH_VISIT_MS + 2 * STITCH_CALL_MS + STITCH_VISIT_MS),
+  },
+  {
+    app: 'billcom',
+    steps: 'plan: Users search; look-up: Users search; deactivate: the user\'s page, POST deactivate, read-back Users search',
+    floorMs: 2 * BILLCOM_VISIT_MS + (BILLCOM_VISIT_MS + API_MS + BILLCOM_VISIT_MS),
+  },
+];
+
+interface Measured {
+  ms: number;
+  /** Browser contexts made during the measured task (sign-in contexts included). */
+  contexts: number;
+  logins: number;
+}
+
+async function round(app: ConsoleTask['app']): Promise<Measured> {
+  const env = await benchEnv([app], LATENCY_PROFILE);
+  const { runtime, consoleRuntime } = env.engine();
+  try {
+    assertDone(await runToEnd(runtime, actionRequestSchema.parse({ kind: 'offboard', email: WARMUP, apps: [app] }), { approvals: NO_APPROVAL_GATE }));
+    const contextsBefore = consoleRuntime.pool.stats.contexts;
+    const started = performance.now();
+    const job = await runToEnd(runtime, actionRequestSchema.parse({ kind: 'offboard', email: SUBJECT, apps: [app] }), { approvals: NO_APPROVAL_GATE });
+    const ms = performance.now() - started;
+    assertDone(job);
+    return { ms, contexts: consoleRuntime.pool.stats.contexts - contextsBefore, logins: consoleRuntime.logins.get(app) ?? 0 };
+  } finally {
+    await runtime.close();
+    await env.close();
+  }
+}
+
+function assertDone(job: Job): void {
+  const bad = job.tasks.filter((t) => t.outcome !== 'changed');
+  if (bad.length) throw new Error(`benchmark run did not offboard: ${bad.map((t) => `${t.app}=${t.outcome} ${t.error?.message ?? ''}`).join('; ')}`);
+}
+
+export async function benchConsoleTask(): Promise<{ name: string; seatctlMs: number; naiveMs: number; note: string }> {
+  console.log(`one console offboarding task, warm session, median of ${ROUNDS}; floor = page loads and calls in sequence × latency profile`);
+  console.log('app       task                    floor      seatctl    ratio   contexts/task  logins');
+  let worst = { ratio: 0, ms: 0, floor: 1, app: '' };
+  for (const t of TASKS) {
+    const runs: Measured[] = [];
+    for (let i = 0; i < ROUNDS; i++) runs.push(await round(t.app));
+    const ms = median(runs.map((r) => r.ms));
+    const ratio = ms / t.floorMs;
+    if (ratio > worst.ratio) worst = { ratio, ms, floor: t.floorMs, app: t.app };
+    console.log(
+      `${t.app.padEnd(9)} ${'offboard'.padEnd(23)} ${seconds(t.floorMs).padEnd(10)} ${seconds(ms).padEnd(10)} ${`${ratio.toFixed(2)}x`.padEnd(7)} ${String(median(runs.map((r) => r.contexts))).padEnd(14)} ${median(runs.map((r) => r.logins))}`,
+    );
+    console.log(`          floor: ${t.steps}`);
+  }
+  // The summary row: the worst app, its floor in the baseline column (ratio floor/seatctl ≥ 0.67 meets ≤ 1.5× its floor).
+  return { name: `console task vs floor (worst: ${worst.app})`, seatctlMs: worst.ms, naiveMs: worst.floor, note: `baseline = floor; goal ≤ 1.5× floor, i.e. ≥ 0.67x here; median of ${ROUNDS}` };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await benchConsoleTask();
+}
