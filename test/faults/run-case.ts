@@ -78,7 +78,9 @@ function intendedPath(driver: DriverName, action: Action, id: string): { method:
 function consoleHarness(env: SimEnv, driver: 'stitch' | 'billcom'): ConsoleHarness {
   const sim = env.fixtures[driver]!;
   const runtime = env.consoleRuntime;
-  let contextsAtPlan = -1;
+  // Console drivers keep their signed-in page between calls, so "the change's call is
+  // under way" is seen on the simulator: a request after the plan not answered yet.
+  let requestsAtPlan = -1;
   return {
     faults: sim.consoleFaults,
     setLayout: (layout) => sim.setLayout(layout),
@@ -90,7 +92,7 @@ function consoleHarness(env: SimEnv, driver: 'stitch' | 'billcom'): ConsoleHarne
       };
     },
     armCrash() {
-      contextsAtPlan = runtime.pool.stats.contexts;
+      requestsAtPlan = sim.faults.requests.length;
       sim.consoleFaults.pageLatencyMs = 1_500;
     },
     async crashWhenChangeStarts(job: JobSignals) {
@@ -98,8 +100,9 @@ function consoleHarness(env: SimEnv, driver: 'stitch' | 'billcom'): ConsoleHarne
       void job.done.then(() => (over = true));
       const first = await Promise.race([job.planned.then(() => 'planned' as const), job.done.then(() => 'done' as const)]);
       if (first === 'done') return;
-      // The change's own context opens after the plan: kill the browser under it.
-      while (!over && (contextsAtPlan < 0 || runtime.pool.stats.contexts <= contextsAtPlan)) await new Promise((r) => setTimeout(r, 20));
+      // A page of the change is loading (slowly, armCrash): kill the browser under it.
+      const inFlight = () => requestsAtPlan >= 0 && sim.faults.requests.slice(requestsAtPlan).some((r) => r.doneAt === null);
+      while (!over && !inFlight()) await new Promise((r) => setTimeout(r, 20));
       const pid = runtime.pool.pid();
       if (!over && pid !== undefined) process.kill(pid, 'SIGKILL');
       sim.consoleFaults.pageLatencyMs = 0;
