@@ -44,6 +44,14 @@ export async function readTeam(ctx: Ctx): Promise<AppUser[]> {
  */
 const TEAM_DATA_PATH = '/api/team';
 
+/** The page's next answer to its team request (null if none comes before the page is left or closed). */
+function nextTeamData(ctx: Ctx): Promise<Response | null> {
+  const dataUrl = new URL(ctx.url(TEAM_DATA_PATH));
+  return ctx.page
+    .waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).origin === dataUrl.origin && new URL(r.url()).pathname === dataUrl.pathname)
+    .catch(() => null);
+}
+
 /** The fields of the page's team data a listing needs; anything else in it is ignored. */
 const teamDataSchema = z.object({
   members: z.array(z.object({ email: z.string().min(3), name: z.string().nullish(), role: z.string().nullish(), status: z.string().nullish() }).loose()),
@@ -89,11 +97,8 @@ async function teamData(ctx: Ctx, response: Response | null): Promise<AppUser[] 
  * the table is read as before.
  */
 export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): AsyncGenerator<AppUser[]> {
-  const dataUrl = new URL(ctx.url(TEAM_DATA_PATH));
   const members = await ctx.retryRead('the team members table', async () => {
-    const answered = ctx.page
-      .waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).origin === dataUrl.origin && new URL(r.url()).pathname === dataUrl.pathname)
-      .catch(() => null);
+    const answered = nextTeamData(ctx);
     await ctx.goto('/account/team');
     const fromData = await Promise.race([answered.then((r) => teamData(ctx, r)), ctx.locator('teamError').first().waitFor().then(() => null, () => null)]);
     if (fromData) {
@@ -168,10 +173,27 @@ export async function deactivateMember(ctx: Ctx, user: AppUser): Promise<AppUser
   await ctx.step(`before: ${user.email} ${user.status}`);
   await (await ctx.find('deactivateRow', user.email)).click();
   await ctx.find('deactivateDialog');
+  // After a change the page asks the server for the team again and redraws it: that
+  // table is the read-back, with no second page load.
+  const reloaded = nextTeamData(ctx);
   await ctx.confirm(ctx.locator('deactivateConfirm'), ctx.locator('dialogCancel'), `confirm deactivation of ${user.email}`);
   await outcome(ctx, `deactivating ${user.email}`);
   await ctx.step('after deactivation');
-  return findMember(ctx, user.email);
+  return readBackOnPage(ctx, user.email, reloaded);
+}
+
+/**
+ * The member as the team page shows them after the page reloaded its data from the
+ * server (the console's own read after a change). When the page did not reload, or the
+ * reload failed, the team page is opened afresh instead.
+ */
+async function readBackOnPage(ctx: Ctx, email: string, reloaded: Promise<Response | null>): Promise<AppUser | null> {
+  const answer = await Promise.race([reloaded, new Promise<null>((r) => setTimeout(() => r(null), 5_000).unref())]);
+  if (!answer || answer.status() !== 200) return findMember(ctx, email);
+  // The redraw follows the answer: give the row a moment to go (a row that stays is read back as it is).
+  await ctx.locator('deactivateRow', email).waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
+  const wanted = normalizeEmail(email);
+  return (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
 }
 
 /** Stitch has no "reactivate": a deactivated member is re-invited with their former role. */
