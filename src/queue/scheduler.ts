@@ -138,7 +138,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     const queue = queueFor(app);
     const id = `op-${(nextId += 1)}`;
     let aging: NodeJS.Timeout | undefined;
-    if (priority === 'plan' && QUEUE_PRIORITY.plan < QUEUE_PRIORITY.apply) {
+    if (priority === 'plan') {
       aging = setTimeout(() => {
         // Still waiting: it joins the apply steps, behind those already queued.
         try {
