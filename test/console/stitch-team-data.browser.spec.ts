@@ -43,6 +43,18 @@ test('from the page\'s own data: every active and invited member with role and s
   expect(notes.join('\n')).not.toContain('read from the table');
 });
 
+test('the rows really come from the page\'s data: after a redesign that renames the drawn table (layout v2), where reading the table would fail, the listing is still exact', async () => {
+  env.fixtures.stitch!.setLayout('v2');
+  try {
+    const expected = await truth();
+    const { users, notes } = await listAll();
+    expect(seen(users)).toEqual(expected);
+    expect(notes.join('\n')).not.toContain('read from the table');
+  } finally {
+    env.fixtures.stitch!.setLayout('v1');
+  }
+});
+
 test('when the page\'s data moved (a console update), the drawn table is read instead: the same members, and the task says so', async () => {
   env.fixtures.stitch!.setTeamDataKey('people');
   try {
