@@ -29,10 +29,14 @@ export async function withLease<T>(store: JobStore, key: string, owner: string, 
 
 /**
  * Whether someone runs `key` now: claimed for a moment and released at once when free.
- * The sweep uses it to leave running jobs alone.
+ * The sweep uses it to leave running jobs alone. The probe claims under an owner of its
+ * own: a claim under the process's owner would succeed on a lease this very process
+ * holds (a claim renews its owner's lease) and the release would then delete it, so the
+ * sweep would re-queue a job its own process is running and free it for a second run.
  */
 export async function leaseIsFree(store: JobStore, key: string, owner: string): Promise<boolean> {
-  if (!(await store.claimLease(key, owner, 1_000))) return false;
-  await store.releaseLease(key, owner);
+  const probe = `${owner}#probe`;
+  if (!(await store.claimLease(key, probe, 1_000))) return false;
+  await store.releaseLease(key, probe);
   return true;
 }
