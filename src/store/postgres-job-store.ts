@@ -13,7 +13,7 @@ import { createStorePool, storeError, type Queryable } from './postgres-pool.js'
 import { DEFAULT_PG_SCHEMA, migratePostgres } from './postgres-schema.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
-import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, groupByJob, listStatus, normalizeTime } from './store-values.js';
+import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, groupByJob, listStatus, normalizeTime, checkStatusMove } from './store-values.js';
 
 /**
  * The JobStore for several processes on several machines: PostgreSQL, same semantics as
@@ -181,6 +181,7 @@ function postgresStore(pool: pg.Pool, now: () => Date): JobStore {
       await inTransaction(pool, async (db) => {
         const { rows } = await db.query<{ status: string }>('SELECT status FROM jobs WHERE id = $1 FOR NO KEY UPDATE', [jobId]);
         if (!rows[0]) throw notFound(jobId);
+        checkStatusMove(jobId, rows[0].status, valid);
         const at = now().toISOString();
         if (rows[0].status !== valid) {
           await insertHistory(db, jobId, valid, finishedAt ?? at);

@@ -8,7 +8,7 @@ import type { AttemptRecord, AuditRecord, DecideResult, Decision, JobMeta, JobSt
 import { decodeCursor, encodeCursor, pageLimit } from './list-paging.js';
 import { deliveryInserter, sqliteDeliveryMethods } from './sqlite-deliveries.js';
 import { sqliteLeaseMethods } from './sqlite-leases.js';
-import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, groupByJob, listStatus, normalizeTime } from './store-values.js';
+import { approvalReasonsSchema, asJsonData, attemptSchema, decisionSchema, groupByJob, listStatus, normalizeTime, checkStatusMove } from './store-values.js';
 import { openSqliteFile } from './sqlite-file.js';
 import { checkedForWrite, toAttempt, toAuditRecord, toStoredJob, type AttemptRow, type AuditRow, type DecisionRow, type JobRow, type StatusRow, type TaskRow } from './sqlite-rows.js';
 import { personKey } from './sqlite-schema.js';
@@ -98,6 +98,7 @@ export function createSqliteJobStore(options: SqliteJobStoreOptions): JobStore {
   const setStatus = db.transaction((jobId: string, status: JobStatus, finishedAt: string | null | undefined, messages: readonly NewDelivery[]): void => {
     const current = sql.statusOf.get(jobId);
     if (!current) throw notFound(jobId);
+    checkStatusMove(jobId, current.status, status);
     const at = now().toISOString();
     if (current.status !== status) {
       sql.insertHistory.run({ jobId, status, at: finishedAt ?? at });

@@ -59,3 +59,16 @@ export function asJsonData(data: unknown, jobId: string): unknown {
     throw new SeatctlError('INTERNAL', `job store: audit data for job ${jobId} is not JSON-serializable (${(err as Error).message})`, { details: { jobId }, cause: err });
   }
 }
+
+const FINISHED: ReadonlySet<string> = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * A finished job stays finished: a second run of it (two processes that both believed
+ * they held it) must not move it back to running or planning, where nobody would ever
+ * finish it again. Writing the same ending twice is allowed (both runs finish it).
+ */
+export function checkStatusMove(jobId: string, from: string, to: JobStatus): void {
+  if (FINISHED.has(from) && from !== to) {
+    throw new SeatctlError('CONFLICT', `job ${jobId} already finished as ${from}; it is not moved to ${to}`, { details: { jobId, status: from } });
+  }
+}

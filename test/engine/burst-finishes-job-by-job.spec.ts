@@ -18,7 +18,12 @@ import { scanTempDir } from '../support/scan-root.js';
  */
 test('a burst of 10 offboardings on one app: the first jobs change their accounts before the last jobs are even read', async () => {
   const dir = scanTempDir('seatctl-burst-');
-  const fixtures = await launchFixtures({ dir, apps: ['bigid'], users: 30, seed: 16, appConfig: { bigid: { concurrency: 1 } } });
+  const fixtures = await launchFixtures({ dir, apps: ['bigid'], users: 30, seed: 16, appConfig: { bigid: { concurrency: 1 } },
+    // Each call takes a while, as a real vendor's does: without it ten local reads could all
+    // be over before a job got from its plan to its change on a busy machine (seen in CI), and
+    // no queue order would show.
+    faults: { latencyMs: 200 },
+  });
   try {
     const config = await loadConfigFile(fixtures.configPath, builtInDrivers());
     const redactor = createRedactor();

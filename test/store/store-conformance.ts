@@ -167,8 +167,16 @@ export function storeConformance(name: string, harness: () => Promise<StoreHarne
       await store.setStatus(job.id, 'succeeded');
       got = await store.get(job.id);
       expect(got!.job).toMatchObject({ status: 'succeeded', finishedAt: '2026-03-01T10:06:00.000Z' });
-      await store.setStatus(job.id, 'running', null);
-      expect((await store.get(job.id))!.job.finishedAt).toBeNull();
+      // A finished job stays finished: a second run that still believed it running is refused.
+      await expect(store.setStatus(job.id, 'running', null)).rejects.toMatchObject({ code: 'CONFLICT', details: { status: 'succeeded' } });
+      got = await store.get(job.id);
+      expect(got!.job).toMatchObject({ status: 'succeeded', finishedAt: '2026-03-01T10:06:00.000Z' });
+      expect(got!.statusHistory.map((h) => h.status).filter((s) => s === 'running')).toHaveLength(1);
+      const other = makeJob();
+      await store.create(other.job, other.meta);
+      await store.setStatus(other.job.id, 'running', '2026-03-01T10:07:00.000Z');
+      await store.setStatus(other.job.id, 'running', null);
+      expect((await store.get(other.job.id))!.job.finishedAt).toBeNull();
       await expect(store.setStatus('job_missing', 'running')).rejects.toBeInstanceOf(SeatctlError);
     });
 

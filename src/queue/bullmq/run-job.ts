@@ -14,5 +14,15 @@ export async function runJob(deps: { store: JobStore; owner: string; leaseMs: nu
   const stored = await deps.store.get(jobId);
   if (!stored || TERMINAL.has(stored.job.status)) return;
   if (stored.job.status === 'awaiting_approval' && stored.approvedHash !== stored.planHash) return;
-  await withLease(deps.store, jobLeaseKey(jobId), deps.owner, deps.leaseMs, () => deps.process(jobId), (lost) => deps.log.error({ lease: lost }, 'lost the job lease while running it'));
+  try {
+    await withLease(deps.store, jobLeaseKey(jobId), deps.owner, deps.leaseMs, () => deps.process(jobId), (lost) => deps.log.error({ lease: lost }, 'lost the job lease while running it'));
+  } catch (err) {
+    // Another run finished it first (the store refuses to move a finished job back): nothing is left to do.
+    const now = await deps.store.get(jobId);
+    if (now && TERMINAL.has(now.job.status)) {
+      deps.log.warn({ job: jobId, status: now.job.status, err: (err as Error).message }, 'a second run of a finished job stopped');
+      return;
+    }
+    throw err;
+  }
 }
