@@ -88,21 +88,29 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[], 
     return found.length ? found : list;
   };
 
-  const refusedNote = (what: string, from: RouteEntry, err: SeatctlError, to: RouteEntry) =>
-    `${what} via ${from.name} refused (${err.code}: ${err.message}); handing to ${to.name}`;
+  /**
+   * After candidates[i] failed: the next driver, when the error is a refusal and there is
+   * one (noted in the task's evidence); otherwise the error goes up. A read refused as
+   * not offered shuts that driver for SHUT_FOR_MS; FORBIDDEN does not (it may be this
+   * account only), nor does a refused change (the driver still answers reads).
+   */
+  function handOff(what: string, candidates: readonly RouteEntry[], i: number, err: unknown, ctx: DriverCallContext, kind: 'read' | 'change'): RouteEntry {
+    const next = candidates[i + 1];
+    if (!handsOver(err) || !next) throw err;
+    const entry = candidates[i]!;
+    ctx.evidence.note(`${what} via ${entry.name} refused (${err.code}: ${err.message}); handing to ${next.name}`);
+    if (kind === 'read' && err.code !== 'FORBIDDEN') shutUntil.set(entry, now() + SHUT_FOR_MS);
+    return next;
+  }
 
   /** A read (or a check that changes nothing): the first driver that answers. */
   async function read<T>(what: string, all: readonly RouteEntry[], ctx: DriverCallContext, fn: (d: Driver) => Promise<T>): Promise<T> {
     const candidates = open(all);
     for (let i = 0; i < candidates.length; i++) {
-      const entry = candidates[i]!;
       try {
-        return await fn(entry.driver);
+        return await fn(candidates[i]!.driver);
       } catch (err) {
-        const next = candidates[i + 1];
-        if (!handsOver(err) || !next) throw err;
-        ctx.evidence.note(refusedNote(what, entry, err, next));
-        if (err.code !== 'FORBIDDEN') shutUntil.set(entry, now() + SHUT_FOR_MS);
+        handOff(what, candidates, i, err, ctx, 'read');
       }
     }
     throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app can ${what} (drivers: ${names})`);
@@ -118,13 +126,10 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[], 
     if (!capableOf.length) throw new SeatctlError('UNSUPPORTED', `${app}: no driver of this app can ${op} (drivers: ${names})`, { details: { app, operation: op } });
     const candidates = open(capableOf);
     for (let i = 0; i < candidates.length; i++) {
-      const entry = candidates[i]!;
       try {
-        return await call(entry.driver);
+        return await call(candidates[i]!.driver);
       } catch (err) {
-        const next = candidates[i + 1];
-        if (!handsOver(err) || !next) throw err;
-        ctx.evidence.note(refusedNote(op, entry, err, next));
+        const next = handOff(op, candidates, i, err, ctx, 'change');
         if (ctx.dryRun) continue;
         // The refusal may have come after the change landed (a console that saved, then
         // showed an error): look before sending it through another door. A failed read
@@ -173,11 +178,9 @@ export function createRoutedDriver(app: string, entries: readonly RouteEntry[], 
           }
           return;
         } catch (err) {
-          const next = candidates[i + 1];
           // Half a listing from one driver and the rest from another would not add up.
-          if (yielded || !handsOver(err) || !next) throw err;
-          ctx.evidence.note(refusedNote('list users', entry, err, next));
-          if (err.code !== 'FORBIDDEN') shutUntil.set(entry, now() + SHUT_FOR_MS);
+          if (yielded) throw err;
+          handOff('list users', candidates, i, err, ctx, 'read');
         }
       }
     },
