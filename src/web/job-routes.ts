@@ -8,7 +8,7 @@ import { jobStatusSchema, offboardRequestSchema } from '../model/index.js';
 import { verifyJob } from '../report/write-report.js';
 import type { ConsoleSessions } from './console-sessions.js';
 import { approvalState, renderJobPage, TERMINAL_STATUSES } from './job-page.js';
-import { renderJobsPage } from './jobs-page.js';
+import { renderJobsPage, typedForm, type TypedForm } from './jobs-page.js';
 import { page } from './layout.js';
 import { listJobs } from './list-jobs.js';
 import { sendPage, sessionOf, type ConsoleDeps, type ConsoleRouteConfig } from './console-route.js';
@@ -105,12 +105,12 @@ export function registerJobRoutes(scope: FastifyInstance, deps: JobRoutesDeps): 
         const message = status === 500 ? 'internal error' : deps.runtime.redactor.scrub(e.message);
         const stored = req.params.id ? await deps.store.get(req.params.id).catch(() => null) : null;
         if (stored) return jobPage(req, reply, stored, status, { error: message });
-        // A refused submit form: the jobs page again, with the reason.
-        return jobsPage(req, reply, status, {}, { error: message });
+        // A refused submit form: the jobs page again, with the reason and what was typed.
+        return jobsPage(req, reply, status, {}, { error: message, ...(req.params.id ? {} : { typed: typedForm(req.body) }) });
       }
     };
 
-  const jobsPage = async (req: FastifyRequest, reply: FastifyReply, status: number, q: Partial<Pick<Parameters<typeof listJobs>[1], 'status' | 'email' | 'cursor'>>, extra: { notice?: string | undefined; error?: string | undefined }) => {
+  const jobsPage = async (req: FastifyRequest, reply: FastifyReply, status: number, q: Partial<Pick<Parameters<typeof listJobs>[1], 'status' | 'email' | 'cursor'>>, extra: { notice?: string | undefined; error?: string | undefined; typed?: TypedForm }) => {
     const { jobs, nextCursor } = await listJobs(deps.store, { status: q.status, email: q.email, cursor: q.cursor, limit: JOBS_PAGE_SIZE });
     const body = renderJobsPage({
       principal: req.principal!,

@@ -19,6 +19,25 @@ export interface JobsView {
   notice?: string | undefined;
   /** Why the submitted form was refused (the field is named in it); nothing was stored. */
   error?: string | undefined;
+  /** What the refused form held, shown again so the person fixes one field instead of retyping all. */
+  typed?: TypedForm | undefined;
+}
+
+export interface TypedForm {
+  email: string;
+  transferTo: string;
+  apps: string[];
+  dryRun: boolean;
+  requireApproval: boolean;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v.slice(0, 254) : '');
+
+/** The submit form's fields as the browser sent them (strings only; anything else reads as empty). */
+export function typedForm(body: unknown): TypedForm {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const apps = Array.isArray(b.apps) ? b.apps : b.apps === undefined ? [] : [b.apps];
+  return { email: text(b.email), transferTo: text(b.transferTo), apps: apps.map(text).filter(Boolean), dryRun: b.dryRun === 'true', requireApproval: b.requireApproval === 'true' };
 }
 
 /** A job's people: the distinct subjects of its tasks, at most three named. */
@@ -43,15 +62,17 @@ export function renderJobsPage(v: JobsView): Html {
 <td>${people.shown.join(', ')}${people.more ? ` +${people.more}` : ''}</td>
 <td>${s.meta.requestedBy ?? ''}</td><td>${when(s.job.createdAt)}</td><td>${when(s.meta.runAt)}</td></tr>`;
   });
+  const typed = v.typed;
+  const checked = (on: boolean) => (on ? ' checked' : '');
   const submit = permits(v.principal, 'submit')
     ? html`<section><h2>Offboard someone</h2>
 <form method="post" action="/jobs" class="submit-form">
 <input type="hidden" name="_csrf" value="${v.csrf}">
-<label>Email <input type="email" name="email" required maxlength="254"></label>
-<label>Transfer documents to <input type="email" name="transferTo" maxlength="254" placeholder="manager@… (optional)"></label>
-${v.apps.map((a) => html`<label><input type="checkbox" name="apps" value="${a}" checked> ${a}</label>`)}
-<label><input type="checkbox" name="dryRun" value="true"> dry run</label>
-<label><input type="checkbox" name="requireApproval" value="true" checked> require approval</label>
+<label>Email <input type="email" name="email" required maxlength="254" value="${typed?.email ?? ''}"></label>
+<label>Transfer documents to <input type="email" name="transferTo" maxlength="254" placeholder="manager@… (optional)" value="${typed?.transferTo ?? ''}"></label>
+${v.apps.map((a) => html`<label><input type="checkbox" name="apps" value="${a}"${checked(typed ? typed.apps.includes(a) : true)}> ${a}</label>`)}
+<label><input type="checkbox" name="dryRun" value="true"${checked(typed?.dryRun ?? false)}> dry run</label>
+<label><input type="checkbox" name="requireApproval" value="true"${checked(typed?.requireApproval ?? true)}> require approval</label>
 <button type="submit" class="primary">Submit</button>
 </form></section>`
     : '';

@@ -277,6 +277,22 @@ test('the submit form\'s "Transfer documents to": a bad recipient or an app set 
   // A well-formed recipient, but neither BigID nor Sigma's API driver can hand documents over here.
   expect(await submit('boss@example.com')).toBe(400);
   await expect(alice.page.getByText(/transferTo: none of .* has a driver that can hand documents over/)).toBeVisible();
+  // The refused form comes back as it was typed: fix one field, not all of them.
+  await expect(alice.page.getByLabel('Email').first()).toHaveValue('jdoe@example.com');
+  await expect(alice.page.getByLabel('Transfer documents to')).toHaveValue('boss@example.com');
+  await expect(alice.page.getByLabel('require approval')).toBeChecked();
+  await expect(alice.page.getByLabel('dry run')).not.toBeChecked();
+  // Unticked boxes stay unticked.
+  await alice.page.getByLabel('require approval').uncheck();
+  await alice.page.getByLabel('dry run').check();
+  const firstApp = alice.page.locator('input[name=apps]').first();
+  await firstApp.uncheck();
+  const [again] = await Promise.all([alice.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/jobs'), alice.page.getByRole('button', { name: 'Submit' }).click()]);
+  expect(again.status()).toBe(400);
+  await alice.page.waitForLoadState();
+  await expect(alice.page.getByLabel('require approval')).not.toBeChecked();
+  await expect(alice.page.getByLabel('dry run')).toBeChecked();
+  await expect(alice.page.locator('input[name=apps]').first()).not.toBeChecked();
   await alice.page.screenshot({ path: path.join(SHOTS, 'submit-transfer-refused.png'), fullPage: true });
   expect((await c.api('GET', '/v1/jobs', 'alice')).json.jobs.length).toBe(jobsBefore);
   await alice.context.close();
