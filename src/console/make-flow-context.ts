@@ -170,12 +170,19 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const toLogin = deps.detectSignIn
         ? page.waitForURL((u) => deps.isLoginUrl(u), { timeout: deps.locatorTimeoutMs }).then(() => 'login' as const, () => 'timeout' as const)
         : new Promise<'timeout'>(() => undefined);
+      // A wait that failed other than by timing out (the browser closed or crashed under
+      // it) keeps its error: reported as a missing locator it would be a permanent failure.
+      let failure: unknown = null;
       const visible = waitVisible(target.first(), deps.locatorTimeoutMs).then(
         (shown) => (shown ? ('found' as const) : ('timeout' as const)),
-        () => 'timeout' as const,
+        (err: unknown) => {
+          failure = err;
+          return 'timeout' as const;
+        },
       );
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
+      if (failure && first !== 'login' && !(deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw failure;
       if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
       throw await locatorTimeoutError(page, { app: deps.app, locator: name, args, timeoutMs: deps.locatorTimeoutMs, action: 'find' }, deps.transientAlert);
     },
