@@ -71,7 +71,8 @@ for (const app of apps) {
   ]) {
     test(`${app}: session expiry mid-flow, ${lands} (sessionExpiryAfterRequests ${afterRequests}) → changed, one deactivation`, async () => {
       test.setTimeout(180_000);
-      env = await startSimEnv([app], { users: 4, simulators: { [app]: { consoleFaults: { sessionExpiryAfterRequests: afterRequests } } } });
+      // Visits off: the counts above are of page loads (a continued console visit makes none).
+      env = await startSimEnv([app], { users: 4, appConfig: { [app]: { options: { visitWindowMs: 0 } } }, simulators: { [app]: { consoleFaults: { sessionExpiryAfterRequests: afterRequests } } } });
       const sim = env.fixtures[app]!;
       // When the driver notices the expiry, stop the fault: it re-arms after every
       // expiry, and a retry needs more calls than the interrupted attempt had made.
