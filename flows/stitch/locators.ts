@@ -29,8 +29,13 @@ export const stitchLocators = {
   deactivateRow: (p, email = '') => p.getByRole('button', { name: `Deactivate ${email}`, exact: true }),
   deactivateDialog: (p) => p.getByRole('dialog', { name: 'Deactivate team member?' }),
   deactivateConfirm: (p) => p.getByRole('dialog', { name: 'Deactivate team member?' }).getByRole('button', { name: 'Deactivate', exact: true }),
-  /** A toast in "Notifications", or a refusal (alert) on the page or in a dialog. */
-  outcome: (p) => p.getByRole('status', { name: 'Notifications' }).filter({ hasText: /\S/ }).or(p.getByRole('alert').filter({ hasText: /\S/ })),
+  /**
+   * A toast in "Notifications" (the one naming `about` when given), or a refusal (alert)
+   * on the page or in a dialog. Toasts stay ~6 s: on a continued visit the previous
+   * call's toast may still show, so a flow names what its own toast must say.
+   */
+  outcome: (p, about = '') =>
+    (about ? p.getByRole('status', { name: 'Notifications' }).getByText(about) : p.getByRole('status', { name: 'Notifications' }).filter({ hasText: /\S/ })).or(p.getByRole('alert').filter({ hasText: /\S/ })),
 } satisfies LocatorMap;
 
 export const stitchPopups: Popup[] = [

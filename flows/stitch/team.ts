@@ -13,10 +13,16 @@ type Ctx = FlowContext<StitchCredentials, StitchOptions>;
 /** Sign-in is email + password; the SSO button only covers Okta logins, not ours. */
 export const stitchLogin = (ctx: Ctx): Promise<void> => passwordSignIn(ctx, '/signin', 'userMenu');
 
-/** Team Members, straight by URL (the user-menu path is what the canary walks). */
-export async function openTeam(ctx: Ctx): Promise<void> {
-  await ctx.goto('/account/team');
-  await ctx.find('membersTable');
+const TEAM_PATH = '/account/team';
+
+/**
+ * Team Members, straight by URL (the user-menu path is what the canary walks) — or, as a
+ * call's first step, the Team Members page a previous call left open, while its data is
+ * younger than the app's visitWindowMs (a console visit, see docs/consoles.md).
+ * `fresh`: always load it.
+ */
+export function openTeam(ctx: Ctx, options: { fresh?: boolean } = {}): Promise<{ continued: boolean; dataAt: number }> {
+  return ctx.visit(TEAM_PATH, 'membersTable', options);
 }
 
 /** After `openTeam` (which waited for the table): resolving the table again costs ~1 s at 10,000 rows. */
@@ -46,10 +52,18 @@ const TEAM_DATA_PATH = '/api/team';
 
 /** The page's next answer to its team request (null if none comes before the page is left or closed). */
 function nextTeamData(ctx: Ctx): Promise<Response | null> {
+  return nextTeamAnswer(ctx).then((a) => a?.response ?? null);
+}
+
+/** The page's next answer to its team request, with when it arrived (ms since the epoch). */
+function nextTeamAnswer(ctx: Ctx): Promise<{ response: Response; at: number } | null> {
   const dataUrl = new URL(ctx.url(TEAM_DATA_PATH));
   return ctx.page
     .waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).origin === dataUrl.origin && new URL(r.url()).pathname === dataUrl.pathname)
-    .catch(() => null);
+    .then(
+      (response) => ({ response, at: Date.now() }),
+      () => null,
+    );
 }
 
 /** The fields of the page's team data a listing needs; anything else in it is ignored. */
@@ -118,10 +132,17 @@ export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): As
   yield members;
 }
 
-export async function findMember(ctx: Ctx, email: string): Promise<AppUser | null> {
-  await openTeam(ctx);
+/**
+ * One member, read from the Team Members table (a continued visit's, or a fresh load;
+ * `fresh` forces the load). The page is a listing as the server sent it, so it stays
+ * open for the next call.
+ */
+export async function findMember(ctx: Ctx, email: string, options: { fresh?: boolean } = {}): Promise<AppUser | null> {
+  await openTeam(ctx, options);
   const wanted = normalizeEmail(email);
-  return (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
+  const found = (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
+  ctx.stayOnPage();
+  return found;
 }
 
 export async function stitchRoles(ctx: Ctx): Promise<string[]> {
@@ -135,8 +156,9 @@ export async function stitchRoles(ctx: Ctx): Promise<string[]> {
 /** What Stitch's console says when the failure is on its side (5xx, 429, network), not a rule. */
 export const TRANSIENT_ALERT = /could not be reached|went wrong on our end/i;
 
-async function outcome(ctx: Ctx, what: string): Promise<string> {
-  const shown = (await ctx.find('outcome')).first();
+/** `about`: text only this action's toast contains (see the `outcome` locator), when it has such text. */
+async function outcome(ctx: Ctx, what: string, about?: string): Promise<string> {
+  const shown = (await ctx.find('outcome', ...(about ? [about] : []))).first();
   const text = (await shown.innerText()).trim();
   if ((await shown.getAttribute('role')) === 'alert') {
     // Worth another try: the scheduler reads the account back first, in case the change landed.
@@ -152,13 +174,15 @@ export async function inviteMember(ctx: Ctx, spec: ProvisionSpec): Promise<AppUs
   await (await ctx.find('inviteEmail')).fill(spec.email);
   await (await ctx.find('inviteRole')).selectOption({ label: spec.role });
   await ctx.confirm(await ctx.find('sendInvite'), ctx.locator('dialogCancel'), `invite ${spec.email} as ${spec.role}`);
-  await outcome(ctx, `inviting ${spec.email}`);
+  await outcome(ctx, `inviting ${spec.email}`, spec.email.toLowerCase());
   await ctx.step('invitation sent');
   return findMember(ctx, spec.email);
 }
 
 export async function changeRole(ctx: Ctx, user: AppUser, role: string): Promise<AppUser | null> {
-  await openTeam(ctx);
+  // Always a fresh page: its toast ("Role updated") names no one, so an earlier call's
+  // toast on a continued visit could pass for this change's outcome.
+  await openTeam(ctx, { fresh: true });
   const select = await ctx.find('roleSelect', user.email);
   await ctx.step(`before: ${user.email} is ${user.role ?? 'no role'}`);
   // The select saves on change: the dry run stops before choosing.
@@ -169,15 +193,18 @@ export async function changeRole(ctx: Ctx, user: AppUser, role: string): Promise
 }
 
 export async function deactivateMember(ctx: Ctx, user: AppUser): Promise<AppUser | null> {
-  await openTeam(ctx);
+  const { continued } = await openTeam(ctx);
+  // A continued visit may predate the member (invited since): never wait out the
+  // locator timeout on an old page; load it afresh once instead (an instant check).
+  if (continued && (await ctx.locator('deactivateRow', user.email).count()) === 0) await openTeam(ctx, { fresh: true });
   await ctx.step(`before: ${user.email} ${user.status}`);
   await (await ctx.find('deactivateRow', user.email)).click();
   await ctx.find('deactivateDialog');
   // After a change the page asks the server for the team again and redraws it: that
   // table is the read-back, with no second page load.
-  const reloaded = nextTeamData(ctx);
+  const reloaded = nextTeamAnswer(ctx);
   await ctx.confirm(ctx.locator('deactivateConfirm'), ctx.locator('dialogCancel'), `confirm deactivation of ${user.email}`);
-  await outcome(ctx, `deactivating ${user.email}`);
+  await outcome(ctx, `deactivating ${user.email}`, user.email.toLowerCase());
   await ctx.step('after deactivation');
   return readBackOnPage(ctx, user.email, reloaded);
 }
@@ -185,15 +212,20 @@ export async function deactivateMember(ctx: Ctx, user: AppUser): Promise<AppUser
 /**
  * The member as the team page shows them after the page reloaded its data from the
  * server (the console's own read after a change). When the page did not reload, or the
- * reload failed, the team page is opened afresh instead.
+ * reload failed, the team page is loaded afresh instead (never a continued visit).
+ * The page, redrawn from that reload, stays open for the next call as a listing as
+ * fresh as the moment the reload answered.
  */
-async function readBackOnPage(ctx: Ctx, email: string, reloaded: Promise<Response | null>): Promise<AppUser | null> {
+async function readBackOnPage(ctx: Ctx, email: string, reloaded: Promise<{ response: Response; at: number } | null>): Promise<AppUser | null> {
   const answer = await Promise.race([reloaded, new Promise<null>((r) => setTimeout(() => r(null), 5_000).unref())]);
-  if (!answer || answer.status() !== 200) return findMember(ctx, email);
+  if (!answer || answer.response.status() !== 200) return findMember(ctx, email, { fresh: true });
   // The redraw follows the answer: give the row a moment to go (a row that stays is read back as it is).
   await ctx.locator('deactivateRow', email).waitFor({ state: 'detached', timeout: 2_000 }).catch(() => undefined);
   const wanted = normalizeEmail(email);
-  return (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
+  const found = (await readTeam(ctx)).find((u) => normalizeEmail(u.email) === wanted) ?? null;
+  // Kept only if the table is there to continue from (the next call checks it is visible).
+  ctx.stayOnPage(answer.at);
+  return found;
 }
 
 /** Stitch has no "reactivate": a deactivated member is re-invited with their former role. */

@@ -12,17 +12,19 @@ import type { ConsoleDriverSpec } from './console-driver-spec.js';
 import type { ConsoleRuntime, StorageState } from './console-runtime.js';
 import { DryRunStop, type FlowContext } from './flow-context.js';
 import { isPlaywrightTimeout, locatorTimeoutError, timedOutLocator } from './locator-timeout.js';
-import { makeFlowContext } from './make-flow-context.js';
+import { makeFlowContext, pathnameOf, type VisitState } from './make-flow-context.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureFailure } from './screenshot.js';
 import { createSessionKeeper } from './session-keeper.js';
 import { scrubTrace } from './trace-scrub.js';
 import { createTraceControl, type TraceControl } from './trace-control.js';
-import { createPagePool, DEFAULT_MAX_USES, type PooledPage } from './page-pool.js';
+import { createPagePool, DEFAULT_MAX_USES, type PooledPage, type Visit } from './page-pool.js';
 
 /** Options every console driver accepts, besides its own. */
 export interface ConsoleCommonOptions {
   locatorTimeoutMs?: number;
+  /** How old a kept listing's data may be for the next call to continue the visit (0: never). */
+  visitWindowMs?: number;
 }
 
 const VIEWPORT = { width: 1280, height: 860 };
@@ -43,9 +45,16 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   const runtime = deps.console as ConsoleRuntime;
   const { app } = deps;
   const locatorTimeoutMs = deps.options.locatorTimeoutMs ?? 15_000;
+  const visitWindowMs = deps.options.visitWindowMs ?? 10_000;
+  /**
+   * Kept visits whose data is older than this are never continued: set when any call
+   * fails, so the read-back after a lost response (the engine's verify) and the retry
+   * after it see the console as it is now, not a listing from before the failed change.
+   */
+  let visitsValidFrom = 0;
 
   /** `used`: the named locators the flow built, so a timeout names the one it waited for. */
-  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true, extra: { trace?: TraceControl; used?: Map<string, string> } = {}): FlowContext<C, O> =>
+  const flowContext = (page: Page, sink: EvidenceSink, dryRun: boolean, masks: Locator[], notes: string[], label: string, detectSignIn = true, extra: { trace?: TraceControl; used?: Map<string, string>; visits?: VisitState } = {}): FlowContext<C, O> =>
     makeFlowContext({
       ...extra,
       redactor: deps.redactor,
@@ -111,6 +120,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
 
   /** The session ended: no kept context may serve again (their cookies are the old login's). */
   const endSession = async (): Promise<void> => {
+    visitsValidFrom = Date.now();
     await pages.invalidate();
     await sessions.invalidate();
   };
@@ -181,14 +191,49 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   }
 
   /**
+   * The kept visit a call may continue, checked before its trace starts: the call is one
+   * that may continue (a look-up or a change: their flows begin with `ctx.visit`), visits
+   * are on, the data is younger than the window and than the last failure, and the page
+   * is still on that listing with its ready locator visible. Null otherwise.
+   */
+  async function continuable(entry: PooledPage, mayContinue: boolean): Promise<Visit | null> {
+    const visit = entry.visit;
+    if (!visit || !mayContinue || visitWindowMs <= 0) return null;
+    if (Date.now() - visit.dataAt > visitWindowMs || visit.dataAt < visitsValidFrom) return null;
+    if (pathnameOf(entry.page) !== visit.path) return null;
+    const ready = spec.locators[visit.ready];
+    if (!ready) return null;
+    return (await ready(entry.page).first().isVisible().catch(() => false)) ? visit : null;
+  }
+
+  /**
+   * A kept page for a call, and the visit it may continue. A kept page on a visit the
+   * call will not continue is blanked here, before the call's trace starts, so that
+   * trace never begins on an old listing; a page that will not blank is closed.
+   */
+  async function acquirePage(mayContinue: boolean): Promise<{ entry: PooledPage; offered: Visit | null }> {
+    for (;;) {
+      const entry = await pages.acquire();
+      if (!entry.visit) return { entry, offered: null };
+      const offered = await continuable(entry, mayContinue);
+      if (offered) return { entry, offered };
+      entry.visit = null;
+      if (await entry.page.goto('about:blank').then(() => true, () => false)) return { entry, offered: null };
+      await pages.release(entry, false);
+    }
+  }
+
+  /**
    * A signed-in page for one driver call: a kept one, or a new one from the shared
    * session. The call's evidence is its own: its own trace, its own screenshots, and a
-   * page that starts blank. Only a call that succeeded gives its page back (blanked
-   * inside its own trace); after anything else the context is closed.
+   * page that starts blank — or on the listing of a visit it continues (`mayContinue`,
+   * see FlowContext.visit). Only a call that succeeded gives its page back, blanked inside
+   * its own trace unless the flow declared its listing worth keeping (`stayOnPage`);
+   * after anything else the context is closed.
    */
-  async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = []): Promise<T> {
+  async function withPage<T>(call: DriverCallContext, label: string, fn: (ctx: FlowContext<C, O>) => Promise<T>, notes: string[] = [], mayContinue = false): Promise<T> {
     loginSink = call.evidence;
-    const entry = await pages.acquire();
+    const { entry, offered } = await acquirePage(mayContinue);
     const { context, page } = entry;
     const tracing = runtime.options.trace;
     // A trace of its own per call, also on a kept page (not a chunk: see trace-control.ts).
@@ -197,20 +242,26 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => saveTrace(entry, call.evidence, label) });
     const used = new Map<string, string>();
     const masks: Locator[] = [];
+    const visits: VisitState = { offered, current: null, stay: false };
     let ok = false;
     try {
       if (tracing) await startTrace(`${app} ${label}`);
-      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used });
+      const ctx = flowContext(page, call.evidence, call.dryRun, masks, notes, label, true, { trace, used, visits });
       const result = await fn(ctx);
-      // Inside this call's trace, so the next call's trace and screenshots start blank.
-      // A page that will not blank is not kept; the call's result stands.
-      ok = await page.goto('about:blank').then(
-        () => true,
-        () => false,
-      );
+      const kept = visits.stay && visitWindowMs > 0 && visits.current && pathnameOf(page) === visits.current.path ? visits.current : null;
+      entry.visit = kept;
+      // Otherwise blank, inside this call's trace, so the next call's trace and screenshots
+      // start blank. A page that will not blank is not kept; the call's result stands.
+      ok = kept
+        ? true
+        : await page.goto('about:blank').then(
+            () => true,
+            () => false,
+          );
       return result;
     } catch (err) {
       if (err instanceof DryRunStop) throw err;
+      visitsValidFrom = Date.now();
       const onLogin = safeIsLogin(page, spec.isLoginUrl);
       const mapped = mapConsoleError(await explainTimeout(err, page, used), app, onLogin);
       if (mapped.code === 'SESSION_EXPIRED') await endSession();
@@ -226,7 +277,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
   async function change(call: DriverCallContext, op: Operation, role: string | undefined, before: AppUser | null, run: (ctx: FlowContext<C, O>) => Promise<AppUser | null>): Promise<ChangeResult> {
     try {
       const notes: string[] = [];
-      const after = await withPage(call, op, run, notes);
+      const after = await withPage(call, op, run, notes, true);
       checkReadBack(app, op, after, role);
       return { changed: true, after, notes };
     } catch (err) {
@@ -267,7 +318,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
       setRole: Boolean(spec.setRole),
       transferOwnership: Boolean(spec.transferOwnership),
     },
-    findUser: (email, call) => withPage(call, 'find', (ctx) => spec.findUser(ctx, email)),
+    findUser: (email, call) => withPage(call, 'find', (ctx) => spec.findUser(ctx, email), [], true),
     async *listUsers(call, options) {
       loginSink = call.evidence;
       const state = await sessions.current();

@@ -21,6 +21,22 @@ export interface FlowContext<C = unknown, O = unknown> extends FlowBase<C, O> {
   /** Navigates to a path under baseUrl; logs in again (once) when the app sends us to sign-in. */
   goto(path: string): Promise<void>;
   /**
+   * Opens a listing page of the console and waits for its `ready` locator — or, as the
+   * first step of a call, continues the signed-in visit the kept page is already on: same
+   * path, same ready locator (visible now), data younger than the app's `visitWindowMs`.
+   * A continued visit adds a note giving the age of the data the task sees. `fresh`
+   * always loads the page (e.g. a fallback read-back). `dataAt`: when the page's data
+   * was loaded (for a new load: when the navigation began, so the age is never understated).
+   */
+  visit(path: string, ready: string, options?: { fresh?: boolean }): Promise<{ continued: boolean; dataAt: number }>;
+  /**
+   * Declares that the page the call ends on is the listing of this call's last `visit`,
+   * as fresh from the server as `dataLoadedAt` (default: that visit's data time). Only
+   * then is the page kept there after a call that succeeded, for the next call to
+   * continue; otherwise it is blanked as always.
+   */
+  stayOnPage(dataLoadedAt?: number): void;
+  /**
    * The absolute URL of a path under baseUrl, keeping the base's own path
    * (`/wp-admin/users.php` under `https://host/blog` is `https://host/blog/wp-admin/users.php`).
    */

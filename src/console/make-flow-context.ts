@@ -11,6 +11,20 @@ import { waitVisible } from './wait-visible.js';
 import { mapConsoleError } from './map-console-error.js';
 import { captureStep } from './screenshot.js';
 import { noTrace, type TraceControl } from './trace-control.js';
+import type { Visit } from './page-pool.js';
+
+/**
+ * One call's console visits (see FlowContext.visit): what the driver offers it to
+ * continue, the visit it is on, and whether it declared the page worth keeping.
+ */
+export interface VisitState {
+  /** The kept visit, already checked by the driver (fresh, on its page, ready) before the trace began; only the call's first `visit` may continue it. */
+  offered: Visit | null;
+  /** The call's last visit. */
+  current: Visit | null;
+  /** Set by `stayOnPage`. */
+  stay: boolean;
+}
 
 export interface FlowContextDeps<C, O> extends FlowBase<C, O> {
   page: Page;
@@ -39,6 +53,17 @@ export interface FlowContextDeps<C, O> extends FlowBase<C, O> {
   transientAlert?: RegExp | undefined;
   /** Descriptions of the named locators this context built → their names, for naming timeouts. */
   used?: Map<string, string>;
+  /** Absent where no page is kept (sign-in, listings): `visit` then always loads and `stayOnPage` does nothing. */
+  visits?: VisitState | undefined;
+}
+
+/** The pathname the page is on, or null (closed, or not a URL). */
+export function pathnameOf(page: Page): string | null {
+  try {
+    return page.isClosed() ? null : new URL(page.url()).pathname;
+  } catch {
+    return null;
+  }
 }
 
 const onLogin = (page: Page, isLoginUrl: (u: URL) => boolean): boolean => {
@@ -112,6 +137,31 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
         if (onLogin(page, deps.isLoginUrl)) throw new SeatctlError('AUTH_FAILED', `${deps.app}: still at sign-in after logging in again`);
       }
     },
+    async visit(p, ready, options = {}) {
+      const v = deps.visits;
+      const path = new URL(url(p)).pathname;
+      const kept = v?.offered ?? null;
+      if (v) v.offered = null;
+      if (v && kept && !options.fresh && kept.path === path && kept.ready === ready && pathnameOf(page) === path && (await named(ready, []).first().isVisible().catch(() => false))) {
+        kept.calls += 1;
+        v.current = kept;
+        const age = Math.max(0, Date.now() - kept.dataAt) / 1000;
+        ctx.note(`continued the signed-in visit of ${path}: its data was loaded at ${new Date(kept.dataAt).toISOString()} (${age.toFixed(1)} s before), call ${kept.calls} of this visit`);
+        return { continued: true, dataAt: kept.dataAt };
+      }
+      const dataAt = Date.now();
+      await ctx.goto(p);
+      await ctx.find(ready);
+      if (v) v.current = { path, ready, dataAt, calls: 1 };
+      return { continued: false, dataAt };
+    },
+    stayOnPage(dataLoadedAt) {
+      const v = deps.visits;
+      if (!v) return;
+      if (!v.current) throw new SeatctlError('INTERNAL', `${deps.app}: stayOnPage called in a call that made no visit`);
+      if (dataLoadedAt !== undefined) v.current.dataAt = dataLoadedAt;
+      v.stay = true;
+    },
     locator: (name, ...args) => named(name, args),
     async find(name, ...args) {
       const target = named(name, args);
@@ -120,12 +170,19 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const toLogin = deps.detectSignIn
         ? page.waitForURL((u) => deps.isLoginUrl(u), { timeout: deps.locatorTimeoutMs }).then(() => 'login' as const, () => 'timeout' as const)
         : new Promise<'timeout'>(() => undefined);
+      // A wait that failed other than by timing out (the browser closed or crashed under
+      // it) keeps its error: reported as a missing locator it would be a permanent failure.
+      let failure: unknown = null;
       const visible = waitVisible(target.first(), deps.locatorTimeoutMs).then(
         (shown) => (shown ? ('found' as const) : ('timeout' as const)),
-        () => 'timeout' as const,
+        (err: unknown) => {
+          failure = err;
+          return 'timeout' as const;
+        },
       );
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
+      if (failure && first !== 'login' && !(deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw failure;
       if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
       throw await locatorTimeoutError(page, { app: deps.app, locator: name, args, timeoutMs: deps.locatorTimeoutMs, action: 'find' }, deps.transientAlert);
     },

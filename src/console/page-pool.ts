@@ -13,7 +13,10 @@ import type { StorageState } from './console-runtime.js';
  * past `maxUses` calls (bounded memory); one whose browser was retired (the browser
  * could never drain). A kept page
  * is first sent to about:blank by the driver, inside the call's own trace, so the
- * next task's evidence starts on a blank page, never on the previous person's.
+ * next task's evidence starts on a blank page, never on the previous person's — unless
+ * the call ended on a console listing whose flow declared it fresh from the server
+ * (`ctx.stayOnPage`): then the page stays there, with its `visit`, for the next call to
+ * continue within the app's `visitWindowMs` (see define-console-driver.ts).
  */
 export interface PooledPage {
   context: BrowserContext;
@@ -26,6 +29,20 @@ export interface PooledPage {
   spoiled: boolean;
   /** The session generation it was made in: an older one holds a superseded login's cookies. */
   generation: number;
+  /** The listing the page was left on by the last call, or null when it was left blank. */
+  visit: Visit | null;
+}
+
+/**
+ * A signed-in visit of one console listing page, kept across calls: which page, the
+ * locator that shows it is ready, when its data came from the server (ms since the
+ * epoch), and how many calls it has served (the one that loaded it included).
+ */
+export interface Visit {
+  path: string;
+  ready: string;
+  dataAt: number;
+  calls: number;
 }
 
 export interface PagePoolStats {
@@ -40,7 +57,7 @@ export interface PagePoolStats {
 
 export interface PagePool {
   acquire(): Promise<PooledPage>;
-  /** `ok`: the call succeeded and its page is already blank; anything else closes the context. */
+  /** `ok`: the call succeeded and its page is blank or on a kept visit; anything else closes the context. */
   release(entry: PooledPage, ok: boolean): Promise<void>;
   /** The session ended: idle contexts are closed now, busy ones when they are released. */
   invalidate(): Promise<void>;
@@ -104,7 +121,7 @@ export function createPagePool(deps: PagePoolDeps): PagePool {
       const made = generation;
       const { context, page, state } = await deps.open();
       stats.made += 1;
-      const entry: PooledPage = { context, page, state, uses: 1, spoiled: false, generation: made };
+      const entry: PooledPage = { context, page, state, uses: 1, spoiled: false, generation: made, visit: null };
       // A crash or a retirement closes it while idle: it must not be handed out.
       context.on('close', () => drop(entry));
       return entry;

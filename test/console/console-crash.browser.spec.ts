@@ -27,7 +27,8 @@ for (const app of ['stitch', 'billcom'] as App[]) {
 
     // The plan (a read) is done when the task has a plan and no outcome yet; from then
     // on every page of the console is slow, so the deactivation page is still loading
-    // when the browser is killed.
+    // (or, when the change continues the plan's console visit, its change request is
+    // still unanswered) when the browser is killed.
     // Console drivers keep their signed-in page between calls, so "a call is under way" is
     // seen on the simulator: a request that arrived after the plan and is not answered yet.
     let requestsAtPlan = -1;

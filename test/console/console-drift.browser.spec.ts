@@ -55,7 +55,10 @@ test.describe('offboarding against the redesigned consoles', () => {
 
   test('Stitch redesigned between plan and change: the change fails on a named locator, nothing clicked', async () => {
     test.setTimeout(180_000);
-    env = await startSimEnv(['stitch'], { users: 4 });
+    // Visits off: within the visit window the change would continue the Team Members page
+    // the plan loaded before the redesign (docs/consoles.md, "Console visits"); this test is
+    // about a change that meets the redesigned page.
+    env = await startSimEnv(['stitch'], { users: 4, appConfig: { stitch: { options: { visitWindowMs: 0 } } } });
     const sim = env.fixtures.stitch!;
     let switched = false;
     const job = await runToEnd(env.runtime, actionRequestSchema.parse({ kind: 'offboard', email: 'jdoe@example.com', apps: ['stitch'] }), { approvals: NO_APPROVAL_GATE,

@@ -65,13 +65,25 @@ for (const app of apps) {
   // deactivate page. With 7 the console drops the session on the confirm click (the
   // change is not applied); with 9, just after the change, on the read-back (the
   // change is applied and the response is lost).
-  for (const { afterRequests, lands } of [
-    { afterRequests: 7, lands: 'on the confirm click' },
-    { afterRequests: 9, lands: 'right after the change' },
-  ]) {
+  // With Stitch's console visits on, the look-up before the change and the deactivation
+  // continue the plan's visit and load nothing: 4 is the confirm click, 5 the page's own
+  // reload of the team right after the change.
+  const cases = [
+    { afterRequests: 7, lands: 'on the confirm click', visits: false, afterChange: false },
+    { afterRequests: 9, lands: 'right after the change', visits: false, afterChange: true },
+    ...(app === 'stitch'
+      ? [
+          { afterRequests: 4, lands: 'on the confirm click of a continued visit', visits: true, afterChange: false },
+          { afterRequests: 5, lands: 'right after the change on a continued visit', visits: true, afterChange: true },
+        ]
+      : []),
+  ];
+  for (const { afterRequests, lands, visits, afterChange } of cases) {
     test(`${app}: session expiry mid-flow, ${lands} (sessionExpiryAfterRequests ${afterRequests}) → changed, one deactivation`, async () => {
       test.setTimeout(180_000);
-      env = await startSimEnv([app], { users: 4, simulators: { [app]: { consoleFaults: { sessionExpiryAfterRequests: afterRequests } } } });
+      // The counts are of requests a call makes: visits off unless the case is about them.
+      const options = { visitWindowMs: visits ? 60_000 : 0 };
+      env = await startSimEnv([app], { users: 4, appConfig: { [app]: { options } }, simulators: { [app]: { consoleFaults: { sessionExpiryAfterRequests: afterRequests } } } });
       const sim = env.fixtures[app]!;
       // When the driver notices the expiry, stop the fault: it re-arms after every
       // expiry, and a retry needs more calls than the interrupted attempt had made.
@@ -93,8 +105,9 @@ for (const app of apps) {
       // The session ended during the change itself, not while planning.
       expect(noticedWhile).toEqual(['running']);
       expect(task.evidence.some((e) => e.kind === 'note' && /retry after SESSION_EXPIRED/.test(e.text))).toBe(true);
-      // 9 lands after the change went out (found on the read-back); 7 before it (no such note).
-      if (afterRequests === 9) expect(task.notes.join('\n')).toMatch(/confirmed by reading the account back/);
+      // 9 (5 on a visit) lands after the change went out (found on the read-back); 7 (4) before it (no such note).
+      if (visits) expect(task.evidence.some((e) => e.kind === 'note' && e.text.startsWith('continued the signed-in visit'))).toBe(true);
+      if (afterChange) expect(task.notes.join('\n')).toMatch(/confirmed by reading the account back/);
       else expect(task.notes.join('\n')).not.toMatch(/confirmed by reading the account back/);
 
       const after = await truth(env, app);

@@ -53,7 +53,9 @@ const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 test('stitch: the next task reuses the signed-in page; evidence stays per task; a failed or dry-run call is never reused', async () => {
   test.setTimeout(180_000);
-  env = await startSimEnv(['stitch'], { users: 4 });
+  // Visits off: this test is about a kept page that starts every call blank (a continued
+  // visit starts on the listing instead: test/console/console-visit.browser.spec.ts).
+  env = await startSimEnv(['stitch'], { users: 4, appConfig: { stitch: { options: { visitWindowMs: 0 } } } });
   const e = env;
   const pool = e.consoleRuntime.pool;
 
