@@ -22,6 +22,15 @@ import { openBullmqNode, sharedThrottleHook } from './bullmq-node.js';
  */
 let context: Promise<StepContext> | undefined;
 
+/**
+ * A worker killed with -9 cannot stop its children: this one would live on, idle, with
+ * its Chromium (seen: two children and 24 Chromium processes left by a CI run's kill -9
+ * tests). The IPC channel to the worker closes when it dies, so the child exits then;
+ * Playwright's exit hook takes the browser down with it. A step it was running is
+ * taken over like the dead worker's others (lease expiry, then the read-back rule).
+ */
+process.once('disconnect', () => process.exit(0));
+
 async function open(): Promise<StepContext> {
   const redactor = createRedactor();
   const log = createLogger({ redactor, level: process.env.SEATCTL_LOG_LEVEL ?? 'warn', destination: { write: (line: string) => void process.stderr.write(line) } });

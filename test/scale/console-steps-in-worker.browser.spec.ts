@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { startScaleEnv, type ScaleEnv } from '../support/scale-env.js';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -37,4 +37,42 @@ test('a console offboarding runs through a worker: both apps changed once, scree
     expect(shots.length, `${t.app} screenshots`).toBeGreaterThan(0);
     for (const s of shots) expect(createHash('sha256').update(await readFile(path.join(folder, s.path))).digest('hex'), `${t.app} ${s.path}`).toBe(s.sha256);
   }
+});
+
+/** Every live descendant of a process (children first found through /proc/<pid>/task/<tid>/children). */
+async function descendants(pid: number): Promise<number[]> {
+  const found: number[] = [];
+  const walk = async (p: number) => {
+    const tasks = await readdir(`/proc/${p}/task`).catch(() => [] as string[]);
+    for (const tid of tasks) {
+      const children = (await readFile(`/proc/${p}/task/${tid}/children`, 'utf8').catch(() => '')).split(' ').filter(Boolean).map(Number);
+      for (const c of children) {
+        found.push(c);
+        await walk(c);
+      }
+    }
+  };
+  await walk(pid);
+  return found;
+}
+
+const alive = async (pid: number) => {
+  // A zombie (exited, not yet reaped by init) is gone for our purpose.
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && !/^\d+ \(.*\) Z /.test(stat);
+};
+
+test('a worker killed with -9 leaves no sandboxed child or Chromium behind', async () => {
+  env = await startScaleEnv({ workers: 1, launch: { apps: ['stitch'], simulators: {} } });
+  const created = await env.api('POST', '/v1/jobs', { kind: 'offboard', email: 'jdoe@example.com', apps: ['stitch'] });
+  expect((await env.waitTerminal(created.job.id, 150_000)).status).toBe('succeeded');
+  const worker = env.workers[0]!;
+  const left = await descendants(worker.child.pid!);
+  const commands = await Promise.all(left.map((p) => readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')));
+  // The check can fail: the sandboxed child and its browser are there before the kill.
+  expect(commands.some((c) => c.includes('bullmq')), 'a sandboxed step child').toBe(true);
+  expect(commands.some((c) => /chrom/i.test(c)), 'its Chromium').toBe(true);
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+  await expect.poll(async () => (await Promise.all(left.map(alive))).filter(Boolean).length, { timeout: 20_000 }).toBe(0);
 });
