@@ -1,5 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright';
+import { DEFAULT_PAGE_CAP as BIGID_PAGE_CAP } from '../fixtures/bigid/index.js';
 import { FIXTURE_APPS, type FixtureApp, type LaunchOptions } from '../fixtures/launch.js';
 import { totpCode } from '../src/console/helpers/totp.js';
 import { collectReview } from '../src/review/review-rows.js';
@@ -34,8 +35,6 @@ const STITCH_SAMPLE_ROWS = Number(process.env.BENCH_NAIVE_STITCH_ROWS ?? 100);
 const BILLCOM_SAMPLE_PAGES = Number(process.env.BENCH_NAIVE_BILLCOM_PAGES ?? 12);
 /** Page reads in flight: BigID offset pages; Bill.com tabs, each reading a range of pages. */
 const CONCURRENCY = { bigid: 4, billcom: 4 };
-const BIGID_PAGE_CAP = 200;
-const API_DEFAULT_PAGE = 50;
 const BILLCOM_PAGE = 25;
 
 
@@ -102,14 +101,16 @@ async function naiveBigId(env: BenchEnv): Promise<AppTiming> {
   const { auth_token: token } = (await login.json()) as { auth_token: string };
   let users = 0;
   let pages = 0;
-  for (let skip = 0; ; skip += API_DEFAULT_PAGE) {
-    // No `limit`: the API's default page of 50.
+  for (let skip = 0; ; ) {
+    // No `limit`: the API's default page (50, or less where the server caps it: the
+    // next page starts after what came back, not 50 further).
     const res = await fetch(`${sim.url}/api/v1/users?skip=${skip}`, { headers: { authorization: token } });
     if (!res.ok) throw new Error(`naive bigid: ${res.status}`);
     const body = (await res.json()) as { users: unknown[]; totalCount: number };
     pages += 1;
     users += body.users.length;
-    if (body.users.length === 0 || skip + body.users.length >= body.totalCount) break;
+    skip += body.users.length;
+    if (body.users.length === 0 || skip >= body.totalCount) break;
   }
   return { ms: performance.now() - started, users, pages };
 }
@@ -123,15 +124,20 @@ async function naiveSigma(env: BenchEnv): Promise<AppTiming> {
   let users = 0;
   let pages = 0;
   let cursor: string | null = null;
+  const seen = new Set<string>();
   do {
-    // No `limit`: Sigma's default page of 50.
-    const url: string = `${sim.url}/v2/members?includeArchived=true${cursor ? `&page_token=${encodeURIComponent(cursor)}` : ''}`;
+    // No `limit`: Sigma's default page of 50. The cursor goes back in `page`, as
+    // Sigma's List Members reference says (a wrong name is ignored, so the first page
+    // would come back forever: hence the repeat check).
+    const url: string = `${sim.url}/v2/members?includeArchived=true${cursor ? `&page=${encodeURIComponent(cursor)}` : ''}`;
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`naive sigma: ${res.status}`);
     const body = (await res.json()) as { entries: unknown[]; nextPage: string | null };
     pages += 1;
     users += body.entries.length;
     cursor = body.nextPage;
+    if (cursor && seen.has(cursor)) throw new Error(`naive sigma: nextPage ${cursor.slice(0, 20)}… came back twice`);
+    if (cursor) seen.add(cursor);
   } while (cursor);
   return { ms: performance.now() - started, users, pages };
 }
