@@ -38,8 +38,17 @@ export const API_TIMEOUT_MS = 3_000;
  * past for sure, and still before the read-back (which waits one more timeout).
  */
 export const PAST_TIMEOUT_MS = API_TIMEOUT_MS + 2_000;
-/** How long a console control may take to appear (layout v2 fails after this). */
+/**
+ * How long a console control may take to appear in the cases that are about that wait
+ * (the slow table, layout v2): short, so a drifted locator fails the case quickly.
+ */
 export const LOCATOR_TIMEOUT_MS = 5_000;
+/**
+ * The wait in every other console case: the product's default. A case about a lost
+ * session or a modal must not fail because a loaded CI machine drew a page in 6 s (seen:
+ * session-expiry-mid-job × stitch timed out on the table after its re-login at load 10).
+ */
+export const RELAXED_LOCATOR_TIMEOUT_MS = 15_000;
 
 export interface Sizes {
   /** 429s in a row that the task must ride out (below maxThrottleWaits). */
@@ -157,6 +166,8 @@ export interface FaultCase {
   short: boolean | readonly DriverName[];
   /** Simulator options at start. */
   start?: { consoleFaults?: Partial<ConsoleFaults>; layout?: ConsoleLayout };
+  /** Console drivers' locator timeout; RELAXED_LOCATOR_TIMEOUT_MS unless the case is about that wait. */
+  locatorTimeoutMs?: number;
   /** Before the job starts. */
   before?(h: FaultHarness): void;
   /** Synchronously between the plan (reads) and the change. */
@@ -371,6 +382,7 @@ const consoleCases: FaultCase[] = [
     name: 'slow-table',
     family: 'slow-table',
     description: `the users table loads after ${LOCATOR_TIMEOUT_MS * 0.4} ms (spinner up, within the locator timeout)`,
+    locatorTimeoutMs: LOCATOR_TIMEOUT_MS,
     drivers: CONSOLE_DRIVERS,
     short: true,
     start: { consoleFaults: { slowTableMs: LOCATOR_TIMEOUT_MS * 0.4 } },
@@ -380,6 +392,7 @@ const consoleCases: FaultCase[] = [
     name: 'slow-table-past-timeout',
     family: 'slow-table',
     description: `the users table takes ${LOCATOR_TIMEOUT_MS * 1.4} ms, past the ${LOCATOR_TIMEOUT_MS} ms locator timeout, every time`,
+    locatorTimeoutMs: LOCATOR_TIMEOUT_MS,
     drivers: CONSOLE_DRIVERS,
     short: false,
     start: { consoleFaults: { slowTableMs: LOCATOR_TIMEOUT_MS * 1.4 } },
@@ -400,6 +413,7 @@ const consoleCases: FaultCase[] = [
     name: 'layout-v2',
     family: 'drift',
     description: 'the console is redesigned (layout v2): a clean failure naming the locator, nothing clicked',
+    locatorTimeoutMs: LOCATOR_TIMEOUT_MS,
     drivers: CONSOLE_DRIVERS,
     short: true,
     start: { layout: 'v2' },
@@ -411,6 +425,7 @@ const consoleCases: FaultCase[] = [
     name: 'layout-v2-after-plan',
     family: 'drift',
     description: 'the redesign lands between the plan and the change',
+    locatorTimeoutMs: LOCATOR_TIMEOUT_MS,
     drivers: CONSOLE_DRIVERS,
     short: false,
     afterPlan: (h) => h.console!.setLayout('v2'),

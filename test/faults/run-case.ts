@@ -7,7 +7,7 @@ import { judge, recordRow, type FaultRow, type Observed } from './fault-row.js';
 import {
   API_TIMEOUT_MS,
   CONSOLE_DRIVERS,
-  LOCATOR_TIMEOUT_MS,
+  RELAXED_LOCATOR_TIMEOUT_MS,
   NEW_ROLE,
   RETRY,
   SIZES,
@@ -125,7 +125,7 @@ export async function runFaultCase(fault: FaultCase, driver: DriverName, action:
   const simulators: SimulatorOptionsByApp = {};
   (simulators as Record<string, unknown>)[driver] = { ...(fault.start?.consoleFaults ? { consoleFaults: fault.start.consoleFaults } : {}), ...(fault.start?.layout ? { layout: fault.start.layout } : {}) };
   const appConfig: Partial<Record<DriverName, Record<string, unknown>>> = {};
-  appConfig[driver] = isConsole(driver) ? { options: { locatorTimeoutMs: LOCATOR_TIMEOUT_MS } } : { timeoutMs: API_TIMEOUT_MS };
+  appConfig[driver] = isConsole(driver) ? { options: { locatorTimeoutMs: fault.locatorTimeoutMs ?? RELAXED_LOCATOR_TIMEOUT_MS } } : { timeoutMs: API_TIMEOUT_MS };
   const env = await startSimEnv([driver], { users: 4, simulators, appConfig, config: { retry: { ...RETRY } } });
   try {
     const sim = env.fixtures[driver]!;
