@@ -142,7 +142,9 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       const path = new URL(url(p)).pathname;
       const kept = v?.offered ?? null;
       if (v) v.offered = null;
-      if (v && kept && !options.fresh && kept.path === path && kept.ready === ready && pathnameOf(page) === path && (await named(ready, []).first().isVisible().catch(() => false))) {
+      // The driver checked the kept page (on its path, ready shown, data young) just
+      // before the trace began; this only matches the call's wish against it.
+      if (v && kept && !options.fresh && kept.path === path && kept.ready === ready) {
         kept.calls += 1;
         v.current = kept;
         const age = Math.max(0, Date.now() - kept.dataAt) / 1000;
@@ -182,8 +184,9 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       );
       const first = await Promise.race([visible, toLogin.then((r) => (r === 'login' ? r : visible))]);
       if (first === 'found') return target;
-      if (failure && first !== 'login' && !(deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw failure;
-      if (first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl))) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
+      const onSignIn = first === 'login' || (deps.detectSignIn && onLogin(page, deps.isLoginUrl));
+      if (onSignIn) throw new SeatctlError('SESSION_EXPIRED', `${deps.app}: the console session ended (redirected to sign-in)`);
+      if (failure) throw failure;
       throw await locatorTimeoutError(page, { app: deps.app, locator: name, args, timeoutMs: deps.locatorTimeoutMs, action: 'find' }, deps.transientAlert);
     },
     async fillSecret(target, field) {
