@@ -38,9 +38,14 @@ const seen = (users: AppUser[]) => users.map((u) => `${u.email.toLowerCase()}|${
 test('from the page\'s own data: every active and invited member with role and status, nobody deactivated, no fallback note', async () => {
   const expected = await truth();
   expect(expected.length).toBeGreaterThan(1400);
+  const from = env.fixtures.stitch!.faults.requests.length;
   const { users, notes } = await listAll();
   expect(seen(users)).toEqual(expected);
   expect(notes.join('\n')).not.toContain('read from the table');
+  // The page's team request is sent once, in its session (the server answered it 200),
+  // and not sent again by the page after the flow read the answer.
+  const team = env.fixtures.stitch!.faults.requests.slice(from).filter((r) => r.path === '/api/team');
+  expect(team.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200']);
 });
 
 test('the rows really come from the page\'s data: after a redesign that renames the drawn table (layout v2), where reading the table would fail, the listing is still exact', async () => {
