@@ -32,6 +32,7 @@ export async function benchEnv(apps: FixtureApp[], options: Omit<LaunchOptions, 
         recycleAfterContexts: 500,
         screenshots: config.browser.screenshots,
         trace: config.browser.trace,
+        traceFilmstrip: config.browser.traceFilmstrip,
         persistSessions: engineOptions.persistSessions ?? false,
         log,
       });

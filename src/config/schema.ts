@@ -121,6 +121,10 @@ export const browserConfigSchema = z
     recycleAboveMb: z.number().int().min(100).max(65_536).optional().describe("also recycle when Chromium's processes hold more resident memory than this (Linux; checked every 10 pages); default: by page count only"),
     screenshots: z.boolean().default(true).describe('JPEG screenshot trail of every console step (secret fields masked)'),
     trace: z.boolean().default(true).describe('a Playwright trace per console driver call, started after login'),
+    traceFilmstrip: z
+      .boolean()
+      .default(false)
+      .describe("also record the trace's screencast (a frame at every paint): the step screenshots are the visual evidence either way; the filmstrip costs Chromium about a quarter more CPU per console task (docs/consoles.md)"),
   })
   .strict()
   .describe('console flows: the browser seatctl drives');
@@ -195,7 +199,7 @@ export const configSchema = z
       .record(z.string().regex(APP_NAME, 'app names are lower-case letters, digits and dashes'), appConfigSchema)
       .refine((apps) => Object.keys(apps).length > 0, 'at least one app is required')
       .describe('app name (lower-case letters, digits, dashes) → app config'),
-    browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true }),
+    browser: browserConfigSchema.default({ headless: true, recycleAfterPages: 200, screenshots: true, trace: true, traceFilmstrip: false }),
     retry: retryPolicySchema.default({ attempts: 4, baseDelayMs: 250, maxDelayMs: 15_000, maxThrottleWaits: 30, throttleDelayMs: 2_000 }).describe('the default retry policy for every app'),
     approvals: approvalsSchema.default(DEFAULT_APPROVALS).describe('when a person must approve a job before it acts'),
     service: serviceConfigSchema.default({ allowedHosts: [], principals: [] }).describe('`seatctl serve` settings'),

@@ -24,6 +24,13 @@ export interface ConsoleRuntimeOptions {
   recycleAboveMb?: number | undefined;
   screenshots: boolean;
   trace: boolean;
+  /**
+   * Record the trace's screencast too (Playwright's `tracing.start({ screenshots })`).
+   * Off by default: encoding a frame at every paint cost Chromium ~25 % more CPU per
+   * console task, the step screenshots already show each step, and the trace's DOM
+   * snapshots still show every action. Replay turns it on (a person is debugging).
+   */
+  traceFilmstrip?: boolean;
   /** Persist sessions on disk (off for replay, which must not disturb the service's). */
   persistSessions?: boolean;
   /** See BrowserPoolOptions.handleSignals: false in the service, which drains on SIGTERM. */
@@ -54,6 +61,7 @@ export function consoleOptionsFromConfig(config: LoadedConfig, log: Logger): Con
     recycleAboveMb: config.browser.recycleAboveMb,
     screenshots: config.browser.screenshots,
     trace: config.browser.trace,
+    traceFilmstrip: config.browser.traceFilmstrip,
     log,
   };
 }

@@ -237,7 +237,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     const { context, page } = entry;
     const tracing = runtime.options.trace;
     // A trace of its own per call, also on a kept page (not a chunk: see trace-control.ts).
-    const startTrace = (title: string) => context.tracing.start({ screenshots: true, snapshots: true, title });
+    const startTrace = (title: string) => context.tracing.start({ screenshots: runtime.options.traceFilmstrip ?? false, snapshots: true, title });
     // A secret step stops this trace (saved) and starts another after it.
     const trace = createTraceControl({ enabled: tracing, start: startTrace, save: () => saveTrace(entry, call.evidence, label) });
     const used = new Map<string, string>();

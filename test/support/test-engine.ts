@@ -1,6 +1,6 @@
 import { schedulerForApps } from '../../src/queue/scheduler.js';
 import type { LoadedConfig } from '../../src/config/load-config.js';
-import { createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
+import { consoleOptionsFromConfig, createConsoleRuntime, type ConsoleRuntime } from '../../src/console/console-runtime.js';
 import { createRuntime, type Runtime } from '../../src/engine/runtime.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createRedactor, type Redactor } from '../../src/log/redactor.js';
@@ -22,13 +22,9 @@ export function createTestEngine(config: LoadedConfig, options: { env?: NodeJS.P
   const log = createLogger({ redactor, level: 'debug', destination: { write: (line: string) => void logs.push(line) } });
   // The browser starts on first use only, so API-only tests pay nothing for this.
   const consoleRuntime = createConsoleRuntime({
-    dataDir: config.dataDir,
+    ...consoleOptionsFromConfig(config, log),
     headless: true,
     executablePath: process.env.SEATCTL_TEST_CHROMIUM,
-    recycleAfterContexts: config.browser.recycleAfterPages,
-    screenshots: config.browser.screenshots,
-    trace: config.browser.trace,
-    log,
   });
   const runtime = createRuntime({ config, log, redactor, scheduler: schedulerForApps(config.apps, log), console: consoleRuntime, ...(options.env ? { env: options.env } : {}) });
   return { runtime, consoleRuntime, redactor, logs };

@@ -74,6 +74,8 @@ export function registerReplay(program: Command, io: CliIO, run: Runner, globals
             recycleAfterContexts: ctx.config.browser.recycleAfterPages,
             screenshots: true,
             trace: true,
+            // Someone is debugging this flow: the trace's filmstrip is worth its CPU here.
+            traceFilmstrip: true,
             // A replay must not replace the sessions the service relies on.
             persistSessions: false,
             log: ctx.log,
