@@ -21,8 +21,8 @@ export { findByEmail, statusFromText, usersFromTable, type UserColumns } from '.
 export { consoleOptionsSchema } from './console-options.js';
 
 // API drivers.
-export { defineApiDriver } from './define-api-driver.js';
-export type { ApiAuth, ApiAuthContext, ApiDriverSpec, ApiFlowContext, ApiHttp, ApiRequest } from './api-driver-spec.js';
+export { defineApiDriver } from '../drivers/api/define-api-driver.js';
+export type { ApiAuth, ApiAuthContext, ApiDriverSpec, ApiFlowContext, ApiHttp, ApiRequest } from '../drivers/api/api-driver-spec.js';
 
 // Checking a driver against a real app, read-only.
 export { runSmoke, type SmokeInput, type SmokeResult } from './smoke.js';

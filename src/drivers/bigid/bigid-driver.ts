@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-ref.js';
 import { SeatctlError } from '../../errors/index.js';
 import { normalizeEmail, type AppUser } from '../../model/index.js';
-import { defineApiDriver } from '../../sdk/define-api-driver.js';
-import type { ApiFlowContext } from '../../sdk/api-driver-spec.js';
+import { defineApiDriver } from '../api/define-api-driver.js';
+import type { ApiFlowContext } from '../api/api-driver-spec.js';
 import { randomPassword } from '../read-back.js';
 import { isBigIdUser, mergedPutBody, toAppUser, type BigIdUser } from './bigid-user.js';
 

@@ -1,6 +1,6 @@
 import { SeatctlError } from '../../errors/index.js';
 import type { HttpResponse } from '../../http/http-client.js';
-import type { ApiRequest } from '../../sdk/api-driver-spec.js';
+import type { ApiRequest } from '../api/api-driver-spec.js';
 import { scimError } from './scim-error.js';
 import type { ScimCtx } from './scim-options.js';
 import { isScimUser, type ScimUser } from './scim-user.js';

@@ -1,6 +1,6 @@
 import { SeatctlError } from '../../errors/index.js';
 import { hasAccess, type AppUser } from '../../model/index.js';
-import { defineApiDriver } from '../../sdk/define-api-driver.js';
+import { defineApiDriver } from '../api/define-api-driver.js';
 import type { ProvisionSpec } from '../driver.js';
 import { getScimUser, scimSend, type ScimRequest } from './scim-client.js';
 import { scimError, scimErrorBody } from './scim-error.js';

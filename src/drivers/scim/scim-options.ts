@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-ref.js';
-import type { ApiFlowContext } from '../../sdk/api-driver-spec.js';
+import type { ApiFlowContext } from '../api/api-driver-spec.js';
 
 /**
  * The `scim2` driver's config keys. SCIM standardises the protocol, not what a

@@ -3,8 +3,8 @@ import { secretRefSchema } from '../../config/secret-ref.js';
 import { SeatctlError } from '../../errors/index.js';
 import { normalizeEmail, type AppUser } from '../../model/index.js';
 import type { HttpRequest } from '../../http/http-client.js';
-import { defineApiDriver } from '../../sdk/define-api-driver.js';
-import type { ApiFlowContext } from '../../sdk/api-driver-spec.js';
+import { defineApiDriver } from '../api/define-api-driver.js';
+import type { ApiFlowContext } from '../api/api-driver-spec.js';
 import { checkRoles } from '../read-back.js';
 import { isSigmaMember, toAppUser, type SigmaMember } from './sigma-member.js';
 

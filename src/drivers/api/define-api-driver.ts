@@ -1,9 +1,9 @@
-import type { ChangeResult, Driver, DriverCallContext, ProvisionSpec } from '../drivers/driver.js';
-import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../drivers/definition.js';
-import { checkReadBack, checkRoles } from '../drivers/read-back.js';
-import { mutationMethods } from '../drivers/mutation-methods.js';
-import { SeatctlError } from '../errors/index.js';
-import type { AppUser, Operation } from '../model/index.js';
+import type { ChangeResult, Driver, DriverCallContext, ProvisionSpec } from '../driver.js';
+import { definitionFromSpec, type DriverDefinition, type DriverDeps } from '../definition.js';
+import { checkReadBack, checkRoles } from '../read-back.js';
+import { mutationMethods } from '../mutation-methods.js';
+import { SeatctlError } from '../../errors/index.js';
+import type { AppUser, Operation } from '../../model/index.js';
 import type { ApiDriverSpec, ApiFlowContext, ApiRequest } from './api-driver-spec.js';
 import { createApiSession } from './api-session.js';
 

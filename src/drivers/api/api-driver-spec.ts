@@ -1,9 +1,9 @@
-import type { EvidenceSink, ProvisionSpec } from '../drivers/driver.js';
-import type { HttpRequest, HttpResponse } from '../http/http-client.js';
-import type { Logger } from '../log/logger.js';
-import type { DriverSpecBase } from '../drivers/definition.js';
-import type { FlowBase } from '../drivers/flow-base.js';
-import type { AppUser } from '../model/index.js';
+import type { EvidenceSink, ProvisionSpec } from '../driver.js';
+import type { HttpRequest, HttpResponse } from '../../http/http-client.js';
+import type { Logger } from '../../log/logger.js';
+import type { DriverSpecBase } from '../definition.js';
+import type { FlowBase } from '../flow-base.js';
+import type { AppUser } from '../../model/index.js';
 
 /**
  * An HTTP-API driver as its author writes it: schemas, an optional sign-in, and one

@@ -1,6 +1,6 @@
-import { SeatctlError } from '../errors/index.js';
-import type { EvidenceSink } from '../drivers/driver.js';
-import type { HttpClient, HttpRequest, HttpResponse } from '../http/http-client.js';
+import { SeatctlError } from '../../errors/index.js';
+import type { EvidenceSink } from '../driver.js';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../http/http-client.js';
 import type { ApiAuth } from './api-driver-spec.js';
 
 /**
