@@ -1,4 +1,5 @@
-import type { AppUser, EvidenceItem, FileEvidence } from '../model/index.js';
+import type { AppUser } from '../model/index.js';
+import type { EvidenceItem, EvidenceSink } from '../model/evidence.js';
 
 /**
  * The one interface every app driver implements, API or console. The engine never
@@ -26,20 +27,7 @@ export interface ChangeResult {
   evidence?: EvidenceItem[];
 }
 
-/** Where a driver leaves proof of what it did during one task. */
-export interface EvidenceSink {
-  add(item: EvidenceItem): void;
-  note(text: string): void;
-  /** Writes an artifact file (screenshot, trace, HTML) and records its hash. */
-  saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string, meta?: Pick<FileEvidence, 'phase' | 'attempt'>): Promise<FileEvidence>;
-  /**
-   * A private local folder for files a tool must write itself before they become
-   * evidence through saveFile (Playwright writes a trace only to a path). Not evidence:
-   * whatever is put here is removed by whoever put it.
-   */
-  readonly scratchDir: string;
-  readonly items: readonly EvidenceItem[];
-}
+export type { EvidenceSink } from '../model/evidence.js';
 
 export interface DriverCallContext {
   evidence: EvidenceSink;

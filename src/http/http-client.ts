@@ -1,7 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import { SeatctlError } from '../errors/index.js';
 import type { Redactor } from '../log/redactor.js';
-import type { EvidenceSink } from '../drivers/driver.js';
+import type { EvidenceSink } from '../model/evidence.js';
 import { errorForNetwork, errorForStatus } from './http-error.js';
 import { stripUserinfo } from '../log/url-userinfo.js';
 

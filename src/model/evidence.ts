@@ -47,3 +47,22 @@ export const evidenceItemSchema = z.discriminatedUnion('kind', [
   noteEvidenceSchema,
 ]);
 export type EvidenceItem = z.infer<typeof evidenceItemSchema>;
+
+/**
+ * Where a driver (and the HTTP client under it) leaves proof of what it did during one
+ * task. Here with the evidence items it holds, so every layer that records evidence
+ * depends on the model only.
+ */
+export interface EvidenceSink {
+  add(item: EvidenceItem): void;
+  note(text: string): void;
+  /** Writes an artifact file (screenshot, trace, HTML) and records its hash. */
+  saveFile(name: string, data: Buffer | string, kind: FileEvidence['kind'], caption: string, meta?: Pick<FileEvidence, 'phase' | 'attempt'>): Promise<FileEvidence>;
+  /**
+   * A private local folder for files a tool must write itself before they become
+   * evidence through saveFile (Playwright writes a trace only to a path). Not evidence:
+   * whatever is put here is removed by whoever put it.
+   */
+  readonly scratchDir: string;
+  readonly items: readonly EvidenceItem[];
+}
