@@ -22,6 +22,8 @@ export const billcomLocators = {
 
   usersHeading: (p) => p.getByRole('heading', { name: 'Users', exact: true }),
   addUserButton: (p) => p.getByRole('button', { name: 'Add user' }),
+  // pageIndicator, usersTable and nextPage are also looked up inside the listing's page
+  // evaluation (stepInPage in users.ts), by the same names: change both together.
   usersTable: (p) => p.getByRole('table', { name: 'Users' }),
   usersLoaded: (p) => p.getByText(/^Showing \d+.\d+ of \d+ users$|^No users found\.$/),
   pageIndicator: (p) => p.getByText(/^Page \d+ of \d+$/),

@@ -1,7 +1,7 @@
 import { SeatctlError } from '../../src/errors/index.js';
 import type { Page, Response } from 'playwright';
 import type { FlowContext } from '../../src/console/flow-context.js';
-import { readTable, type TableRow } from '../../src/console/helpers/table.js';
+import { readTable, tableRowsJson, type TableRow } from '../../src/console/helpers/table.js';
 import { normalizeEmail, type AppUser, type UserStatus } from '../../src/model/index.js';
 import { billcomLocators } from './locators.js';
 import type { BillcomCredentials, BillcomOptions } from './options.js';
@@ -85,26 +85,114 @@ function deferred<T>(): Deferred<T> {
 const readRows = async (app: string, page: Page): Promise<AppUser[]> =>
   (await readTable(billcomLocators.usersTable(page))).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
 
+const rowsToUsers = (app: string, json: string): AppUser[] =>
+  (JSON.parse(json) as TableRow[]).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
+
 const isUsersCall = (r: Response): boolean => r.request().method() === 'GET' && new URL(r.url()).pathname === USERS_API;
 
 /**
- * Clicks Next and waits for page `n`. Waiting for the page's own JSON call is
- * event-driven; a locator wait polls (at 0, 20, 70, 170, 270, 770 ms…) and would add
- * up to half a second to every page.
+ * How long the in-page step waits for page n to be drawn after its data came back
+ * (normally a few milliseconds: the console draws the table, the count and the pager in
+ * one go). Past it, the step hands over to the locator wait, which has the locator
+ * timeout and its error.
  */
-async function turnTo(app: string, page: Page, n: number): Promise<void> {
-  const loaded = page.waitForResponse(isUsersCall);
+const DRAWN_WAIT_MS = 2_000;
+
+interface StepArg {
+  n: number;
+  /** Click Next once the page is read. */
+  next: boolean;
+  waitMs: number;
+}
+
+/** `json`: the table's rows (tableRowsJson). `not-drawn`/`not-found`: the locator path takes over. */
+type StepResult = { kind: 'read'; json: string; clicked: boolean } | { kind: 'not-drawn' } | { kind: 'not-found'; what: string };
+
+/**
+ * In the page, in one evaluation: waits (a MutationObserver, at most `waitMs`) until the
+ * pager shows "Page n of N", reads the Users table, then dispatches a click on Next when
+ * asked — what the locators `pageIndicator`, `usersTable` and `nextPage` find, looked up
+ * strictly (exact names, one match, an enabled Next). Anything else is `not-found` and
+ * the caller goes the locator way, so a redesign still fails on the named locators.
+ * Self-contained: its source is sent to the page.
+ */
+function stepInPage(arg: StepArg, rowsOf: (table: Element) => string): Promise<StepResult> {
+  const norm = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+  const indicator = new RegExp(`^Page ${arg.n} of \\d+$`);
+  const pager = (): Element | undefined =>
+    [...document.querySelectorAll('nav[aria-label], [role="navigation"][aria-label]')].find(
+      (nav) => norm(nav.getAttribute('aria-label')) === 'Pagination' && [...nav.querySelectorAll('*')].some((el) => indicator.test(norm(el.textContent))),
+    );
+  const tableName = (t: HTMLTableElement): string => {
+    const labelledBy = t.getAttribute('aria-labelledby');
+    if (labelledBy) return norm(labelledBy.split(/\s+/).map((id) => document.getElementById(id)?.textContent ?? '').join(' '));
+    return norm(t.getAttribute('aria-label') ?? t.caption?.textContent);
+  };
+  const finish = (nav: Element): StepResult => {
+    const tables = [...document.querySelectorAll('table')].filter((t) => tableName(t) === 'Users');
+    const empty = tables.length === 0 && [...document.querySelectorAll('body *')].some((el) => el.childElementCount === 0 && norm(el.textContent) === 'No users found.');
+    if (tables.length !== 1 && !empty) return { kind: 'not-found', what: 'usersTable' };
+    let next: HTMLButtonElement | undefined;
+    if (arg.next) {
+      const buttons = [...nav.querySelectorAll('button')].filter((b) => norm(b.getAttribute('aria-label') ?? b.textContent) === 'Next');
+      if (buttons.length !== 1 || buttons[0]!.disabled) return { kind: 'not-found', what: 'nextPage' };
+      next = buttons[0];
+    }
+    const json = tables[0] ? rowsOf(tables[0]) : '[]';
+    // As Playwright's dispatchEvent('click') does: no actionability wait, no pointer.
+    next?.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, composed: true }));
+    return { kind: 'read', json, clicked: Boolean(next) };
+  };
+  return new Promise((resolve) => {
+    let over = false;
+    const done = (result: StepResult) => {
+      if (over) return;
+      over = true;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const check = () => {
+      try {
+        const nav = pager();
+        if (nav) done(finish(nav));
+      } catch (err) {
+        done({ kind: 'not-found', what: String(err) });
+      }
+    };
+    const observer = new MutationObserver(check);
+    const timer = setTimeout(() => done({ kind: 'not-drawn' }), arg.waitMs);
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
+    check();
+  });
+}
+
+/**
+ * Page `n`, whose users call answered OK: its rows, and (`next`) a click on Next for
+ * page n+1 — one browser round trip. When the in-page step cannot (the page was not
+ * drawn in time, or a control is not where the strict look-up expects it), the same
+ * thing the locator way: the wait for "Page n of N" (locator timeout, its error), the
+ * table by its named locator, Next by its named locator.
+ */
+async function readAndTurn(app: string, page: Page, n: number, next: boolean): Promise<AppUser[]> {
+  const arg: StepArg = { n, next, waitMs: DRAWN_WAIT_MS };
+  // An expression, so the table reader goes along in the same evaluation (Playwright
+  // sends a function's source the same way).
+  const step = (await page.evaluate(`(${stepInPage.toString()})(${JSON.stringify(arg)}, ${tableRowsJson.toString()})`)) as StepResult;
+  if (step.kind === 'read') return rowsToUsers(app, step.json);
+  await drawn(page, n);
+  const users = await readRows(app, page);
   // A dispatched click: paging a read-only table needs no actionability wait (the
   // "stable" check alone costs two animation frames a page), and a pop-up that covers
   // the pager cannot swallow it.
-  await billcomLocators.nextPage(page).dispatchEvent('click');
-  await shown(app, page, await loaded, n);
+  if (next) await billcomLocators.nextPage(page).dispatchEvent('click');
+  return users;
 }
 
 /**
  * Opens page `n` by address in `page` (a retry, or a tab's first page): the address
  * keeps the page number and the inactive filter, so a failed page is read again where
- * it failed, not from the start.
+ * it failed, not from the start. Returns once the page's users call answered OK.
  */
 async function openAt(ctx: Ctx, page: Page, n: number, includeInactive: boolean): Promise<void> {
   const query = new URLSearchParams({ ...(n > 1 ? { page: String(n) } : {}), ...(includeInactive ? { inactive: '1' } : {}) });
@@ -115,11 +203,11 @@ async function openAt(ctx: Ctx, page: Page, n: number, includeInactive: boolean)
     const transient = res.status() >= 500 || res.status() === 429;
     throw new SeatctlError(transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', `${ctx.app}: the users page for page ${n} did not load (HTTP ${res.status()})`, { details: { app: ctx.app, page: n } });
   }
-  await shown(ctx.app, page, await loaded, n);
+  await answered(ctx.app, page, await loaded, n);
 }
 
-/** After the users call for page `n` answered: the page shows page `n`, or a typed error. */
-async function shown(app: string, page: Page, response: Response, n: number): Promise<void> {
+/** The users call for page `n` answered: OK, or a typed error. */
+async function answered(app: string, page: Page, response: Response, n: number): Promise<void> {
   if (response.status() === 401) throw new SeatctlError('SESSION_EXPIRED', `${app}: the console session ended while reading page ${n}`);
   if (!response.ok()) {
     // The console shows an alert and a Retry button instead of the table.
@@ -132,15 +220,19 @@ async function shown(app: string, page: Page, response: Response, n: number): Pr
       details: { app, page: n, status: response.status(), message },
     });
   }
-  // The table is replaced in place: make sure what is drawn now is page n.
+}
+
+/** The table is replaced in place: wait until what is drawn now is page n (the locator wait). */
+async function drawn(page: Page, n: number): Promise<void> {
   await page.getByText(new RegExp(`^Page ${n} of \\d+$`)).or(page.getByText(/^No users found\.$/)).first().waitFor();
 }
 
 /**
  * Every user, 25 a page (the console's fixed page size), in as few browser round trips
  * as the console allows: one address that already has "Show inactive users" set (the
- * toggle keeps its state in `?inactive=1`), then per page a click on Next, one wait
- * for the page's data and one DOM evaluation of the whole table.
+ * toggle keeps its state in `?inactive=1`), then per page one wait for the page's data
+ * (its users call, event-driven) and one page evaluation that waits until the page is
+ * drawn, reads the whole table and clicks Next for the following page.
  *
  * Next only steps by one, so with `concurrency` > 1 the pages are split into
  * contiguous ranges, each read by its own tab of the same session (opened at its first
@@ -152,7 +244,7 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
   // Page 1 by address, retried on the console's transient failures like every other page.
   const first = await ctx.retryRead('page 1 of the users table', async () => {
     await openAt(ctx, ctx.page, 1, includeInactive);
-    return readRows(ctx.app, ctx.page);
+    return readAndTurn(ctx.app, ctx.page, 1, false);
   });
   const shownText = (await (await ctx.find('usersLoaded')).first().innerText()).trim();
   const counted = /^Showing (\d+).(\d+) of (\d+) users$/.exec(shownText);
@@ -178,10 +270,13 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
   /**
    * Reads pages from..to in `page`. Each page is one retried read (ctx.retryRead): a page
    * that fails is loaded again by address, then paging goes on from there, so every page
-   * is read once, in order, however many tries it took.
+   * is read once, in order, however many tries it took. Reading a page also clicks Next
+   * for the one after it (readAndTurn), so the wait for that page's users call starts
+   * before it: `turned` is that wait, taken by the next page's first attempt.
    */
   const readRange = async (page: Page, from: number, to: number, opened: AppUser[] | null, onFirstTurn?: () => void): Promise<void> => {
     let n = from;
+    let turned: Promise<Response> | null = null;
     try {
       for (; n <= to && !stopped; n++) {
         const at = n;
@@ -189,9 +284,25 @@ export async function* listBillcomUsers(ctx: Ctx, includeInactive: boolean, opti
           at === from && opened
             ? opened
             : await ctx.retryRead(`page ${at} of the users table`, async (attempt) => {
-                if (attempt > 1 || at === from) await openAt(ctx, page, at, includeInactive);
-                else await turnTo(ctx.app, page, at);
-                return readRows(ctx.app, page);
+                const pending = turned;
+                turned = null;
+                if (attempt > 1 || at === from) {
+                  await openAt(ctx, page, at, includeInactive);
+                } else if (pending) {
+                  await answered(ctx.app, page, await pending, at);
+                } else {
+                  // After a page read elsewhere (page 1, before the page count was known).
+                  const loaded = page.waitForResponse(isUsersCall);
+                  await billcomLocators.nextPage(page).dispatchEvent('click');
+                  await answered(ctx.app, page, await loaded, at);
+                }
+                const next = at < to && !stopped;
+                if (next) {
+                  turned = page.waitForResponse(isUsersCall);
+                  // Left behind when this page fails (the retry loads it by address) or the listing stops.
+                  turned.catch(() => undefined);
+                }
+                return readAndTurn(ctx.app, page, at, next);
               });
         if (at === from + 1) onFirstTurn?.();
         slots[at - 1]!.resolve(users);

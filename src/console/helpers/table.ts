@@ -18,42 +18,48 @@ export interface TableRow {
   links: Record<string, string>;
 }
 
+/**
+ * The in-page half of `readTable`: the rows of `el` (a table) as one JSON string.
+ * Self-contained (Playwright sends its source to the page), so a flow may also run it
+ * inside an evaluation of its own that does more in the same round trip.
+ */
+export function tableRowsJson(el: Element): string {
+  const t = el as HTMLTableElement;
+  const text = (node: Element) => (node.textContent ?? '').replace(/\s+/g, ' ').trim();
+  /** Each cell with the column index it starts at. */
+  const columns = (tr: HTMLTableRowElement) => {
+    let at = 0;
+    return [...tr.cells].map((cell) => {
+      const start = at;
+      at += Math.max(1, cell.colSpan || 1);
+      return { cell, index: start };
+    });
+  };
+  const bodyRows = [...t.tBodies].flatMap((b) => [...b.rows]);
+  // The last row of <thead>; without one, a leading row of header cells only (a
+  // table without <thead> puts it in the first <tbody>).
+  let headerRow: HTMLTableRowElement | undefined = t.tHead?.rows[t.tHead.rows.length - 1];
+  if (!headerRow && bodyRows[0] && [...bodyRows[0].cells].every((c) => c.tagName === 'TH')) headerRow = bodyRows.shift();
+  const headers = new Map<number, string>();
+  if (headerRow) for (const { cell, index } of columns(headerRow)) headers.set(index, text(cell) || String(index));
+  const rows = bodyRows.map((tr) => {
+    const cells: Record<string, string> = {};
+    const links: Record<string, string> = {};
+    for (const { cell, index } of columns(tr)) {
+      const key = headers.get(index) ?? String(index);
+      // An editable cell (a role <select>) reads as its chosen option, not every option.
+      const select = cell.querySelector('select');
+      cells[key] = select ? (select.selectedOptions[0]?.textContent ?? '').trim() : text(cell);
+      const a = cell.querySelector('a[href]');
+      if (a) links[key] = a.getAttribute('href') ?? '';
+    }
+    return { cells, links };
+  });
+  return JSON.stringify(rows);
+}
+
 export async function readTable(table: Locator): Promise<TableRow[]> {
   // One JSON string back, not an array of objects: Playwright's value serializer costs
   // about a second more on a 10,000-row table than JSON.stringify + JSON.parse.
-  const json = await table.evaluate((el) => {
-    const t = el as HTMLTableElement;
-    const text = (node: Element) => (node.textContent ?? '').replace(/\s+/g, ' ').trim();
-    /** Each cell with the column index it starts at. */
-    const columns = (tr: HTMLTableRowElement) => {
-      let at = 0;
-      return [...tr.cells].map((cell) => {
-        const start = at;
-        at += Math.max(1, cell.colSpan || 1);
-        return { cell, index: start };
-      });
-    };
-    const bodyRows = [...t.tBodies].flatMap((b) => [...b.rows]);
-    // The last row of <thead>; without one, a leading row of header cells only (a
-    // table without <thead> puts it in the first <tbody>).
-    let headerRow: HTMLTableRowElement | undefined = t.tHead?.rows[t.tHead.rows.length - 1];
-    if (!headerRow && bodyRows[0] && [...bodyRows[0].cells].every((c) => c.tagName === 'TH')) headerRow = bodyRows.shift();
-    const headers = new Map<number, string>();
-    if (headerRow) for (const { cell, index } of columns(headerRow)) headers.set(index, text(cell) || String(index));
-    const rows = bodyRows.map((tr) => {
-      const cells: Record<string, string> = {};
-      const links: Record<string, string> = {};
-      for (const { cell, index } of columns(tr)) {
-        const key = headers.get(index) ?? String(index);
-        // An editable cell (a role <select>) reads as its chosen option, not every option.
-        const select = cell.querySelector('select');
-        cells[key] = select ? (select.selectedOptions[0]?.textContent ?? '').trim() : text(cell);
-        const a = cell.querySelector('a[href]');
-        if (a) links[key] = a.getAttribute('href') ?? '';
-      }
-      return { cells, links };
-    });
-    return JSON.stringify(rows);
-  });
-  return JSON.parse(json) as TableRow[];
+  return JSON.parse(await table.evaluate(tableRowsJson)) as TableRow[];
 }
