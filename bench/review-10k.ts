@@ -11,8 +11,9 @@ import { API_MS, BILLCOM_VISIT_MS as BILLCOM_FIRST_MS, LATENCY_PROFILE, PAGE_MS,
 /**
  * An access review of four apps with 10,000 users each, inactive users included.
  * seatctl: `collectReview` over the four apps at once, each at its best speed (BigID
- *          reads 4 offset pages at a time, Sigma 1000 a page, Stitch one DOM read,
- *          Bill.com one DOM read per page, 4 tabs each stepping through a range).
+ *          reads 4 offset pages at a time, Sigma 1000 a page, Stitch the page's own
+ *          team answer, Bill.com one page evaluation per page, 4 tabs each stepping
+ *          through a range), cold and then warm (see seatctlRun).
  * naive:   the apps one after another, as a hand-written script reads them: the API's
  *          default page size (50 for both APIs) one page at a time, and in the
  *          consoles one `locator.nth(i).innerText()` per cell, clicking through
