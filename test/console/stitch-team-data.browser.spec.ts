@@ -46,6 +46,15 @@ test('from the page\'s own data: every active and invited member with role and s
   // and not sent again by the page after the flow read the answer.
   const team = env.fixtures.stitch!.faults.requests.slice(from).filter((r) => r.path === '/api/team');
   expect(team.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200']);
+
+  // The next listing runs on the signed-in page the first one gave back (blank): no new
+  // browser context, no sign-in, the same rows.
+  const contexts = env.consoleRuntime.pool.stats.contexts;
+  const logins = env.consoleRuntime.logins.get('stitch');
+  const again = await listAll();
+  expect(seen(again.users)).toEqual(expected);
+  expect(env.consoleRuntime.pool.stats.contexts - contexts).toBe(0);
+  expect(env.consoleRuntime.logins.get('stitch')).toBe(logins);
 });
 
 test('the rows really come from the page\'s data: after a redesign that renames the drawn table (layout v2), where reading the table would fail, the listing is still exact', async () => {
