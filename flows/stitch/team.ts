@@ -91,8 +91,10 @@ async function holdTeamAnswer(ctx: Ctx): Promise<{ answer: Promise<HeldTeamAnswe
   let settle!: (held: HeldTeamAnswer | null) => void;
   const answer = new Promise<HeldTeamAnswer | null>((resolve) => (settle = resolve));
   let held: HeldTeamAnswer | null = null;
+  let fired = false;
   const handler = async (route: Route): Promise<void> => {
     if (route.request().method() !== 'GET') return route.fallback();
+    fired = true;
     let response: APIResponse;
     try {
       response = await route.fetch();
@@ -121,7 +123,8 @@ async function holdTeamAnswer(ctx: Ctx): Promise<{ answer: Promise<HeldTeamAnswe
     async stop() {
       settle(null);
       await held?.drop();
-      await ctx.page.unroute(matches, handler).catch(() => undefined);
+      // A route taken once (`times: 1`) is already gone; only one never taken is removed.
+      if (!fired) await ctx.page.unroute(matches, handler).catch(() => undefined);
     },
   };
 }
@@ -189,9 +192,10 @@ export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): As
       const answer = await Promise.race([held.answer, ctx.locator('teamError').first().waitFor().then(() => null, () => null)]);
       const fromData = answer ? teamDataFrom(ctx, answer.body) : null;
       if (answer && fromData) {
-        // Left before the page ever gets its data: nothing for Chromium to draw.
+        // Left before the page ever gets its data: nothing for Chromium to draw. The
+        // held request is dropped without waiting: the page it belonged to is gone.
         await ctx.page.goto('about:blank');
-        await answer.drop();
+        void answer.drop();
         return fromData;
       }
       await answer?.release();

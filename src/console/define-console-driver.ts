@@ -340,7 +340,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
             ...(options?.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
             ...(options?.onTotal ? { onTotal: options.onTotal } : {}),
           });
-          ok = page.context().pages().length === 1 && (await page.goto('about:blank').then(() => true, () => false));
+          ok = page.context().pages().length === 1 && (page.url() === 'about:blank' || (await page.goto('about:blank').then(() => true, () => false)));
         } catch (err) {
           visitsValidFrom = Date.now();
           const mapped = mapConsoleError(await explainTimeout(err, page, used), app, safeIsLogin(page, spec.isLoginUrl));
