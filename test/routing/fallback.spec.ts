@@ -1,4 +1,5 @@
 import { test, expect } from '@playwright/test';
+import { humanSummary } from '../../src/cli/render-job.js';
 import { notes, requestsTo, startRoutingEnv, type RoutingEnv } from './routing-env.js';
 
 /**
@@ -41,6 +42,10 @@ for (const [status, code] of [
     expect(record.some((i) => i.kind === 'html' && i.path.includes('door-b-after'))).toBe(true);
     // The plan said door a (capabilities allow it there); the note says what happened.
     expect(task.plan?.steps).toEqual([{ operation: 'deactivate', driver: 'door-a' }]);
+    // And the terminal says it too, under the task, without opening the evidence.
+    const summary = humanSummary(job, '/data');
+    const taskLines = summary.split('\n').slice(summary.split('\n').findIndex((l) => l.includes('docs ')));
+    expect(taskLines.find((l) => l.trim().startsWith('note: deactivate via door-a refused'))).toContain(`(${code}:`);
   });
 }
 
