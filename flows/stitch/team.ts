@@ -50,11 +50,6 @@ export async function readTeam(ctx: Ctx): Promise<AppUser[]> {
  */
 const TEAM_DATA_PATH = '/api/team';
 
-/** The page's next answer to its team request (null if none comes before the page is left or closed). */
-function nextTeamData(ctx: Ctx): Promise<Response | null> {
-  return nextTeamAnswer(ctx).then((a) => a?.response ?? null);
-}
-
 /** The page's next answer to its team request, with when it arrived (ms since the epoch). */
 function nextTeamAnswer(ctx: Ctx): Promise<{ response: Response; at: number } | null> {
   const dataUrl = new URL(ctx.url(TEAM_DATA_PATH));
@@ -146,15 +141,6 @@ function memberFromData(ctx: Ctx, m: z.infer<typeof teamDataSchema>['members'][n
     lastSeen: null,
     raw: { Email: m.email, Name: m.name ?? '', Role: m.role ?? '', Status: m.status ?? '' },
   };
-}
-
-/**
- * The page's own team data, when its request answered 200 with the shape we know; null
- * otherwise (the page then shows an error panel or a table the caller reads instead).
- */
-async function teamData(ctx: Ctx, response: Response | null): Promise<AppUser[] | null> {
-  if (!response || response.status() !== 200) return null;
-  return teamDataFrom(ctx, await response.body().catch(() => null));
 }
 
 /** The members in a 200 answer's body, or null (noted) when it is not the shape we know. */
