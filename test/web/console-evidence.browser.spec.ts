@@ -44,7 +44,12 @@ test('a console job\'s page shows its screenshot trail and offers its trace, ins
     const imgs = page.locator('.thumbs img');
     await expect(imgs).toHaveCount(shots.length);
     // Each thumbnail really loaded (a blocked or 404 image has naturalWidth 0).
-    for (const img of await imgs.all()) expect(await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+    // Polled, each scrolled into view: the thumbnails load lazily, so the count can be
+    // right while the last ones are still arriving (seen in CI).
+    for (const img of await imgs.all()) {
+      await img.scrollIntoViewIfNeeded();
+      await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0))).toBeGreaterThan(0);
+    }
     await page.screenshot({ path: path.join('test-results', 'console-screens', 'job-evidence.png'), fullPage: true });
 
     const trace = page.getByRole('link', { name: /^Trace:/ }).first();
