@@ -81,12 +81,11 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** One page of the table, in one DOM evaluation. */
-const readRows = async (app: string, page: Page): Promise<AppUser[]> =>
-  (await readTable(billcomLocators.usersTable(page))).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
+/** The users a page's table rows describe (rows that are not a user are skipped). */
+const usersOf = (app: string, rows: TableRow[]): AppUser[] => rows.map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
 
-const rowsToUsers = (app: string, json: string): AppUser[] =>
-  (JSON.parse(json) as TableRow[]).map((r) => toUser(app, r)).filter((u): u is AppUser => u !== null);
+/** One page of the table, in one DOM evaluation. */
+const readRows = async (app: string, page: Page): Promise<AppUser[]> => usersOf(app, await readTable(billcomLocators.usersTable(page)));
 
 const isUsersCall = (r: Response): boolean => r.request().method() === 'GET' && new URL(r.url()).pathname === USERS_API;
 
@@ -106,7 +105,7 @@ interface StepArg {
 }
 
 /** `json`: the table's rows (tableRowsJson). `not-drawn`/`not-found`: the locator path takes over. */
-type StepResult = { kind: 'read'; json: string; clicked: boolean } | { kind: 'not-drawn' } | { kind: 'not-found'; what: string };
+type StepResult = { kind: 'read'; json: string } | { kind: 'not-drawn' } | { kind: 'not-found'; what: string };
 
 /**
  * In the page, in one evaluation: waits (a MutationObserver, at most `waitMs`) until the
@@ -141,7 +140,7 @@ function stepInPage(arg: StepArg, rowsOf: (table: Element) => string): Promise<S
     const json = tables[0] ? rowsOf(tables[0]) : '[]';
     // As Playwright's dispatchEvent('click') does: no actionability wait, no pointer.
     next?.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, composed: true }));
-    return { kind: 'read', json, clicked: Boolean(next) };
+    return { kind: 'read', json };
   };
   return new Promise((resolve) => {
     let over = false;
@@ -179,7 +178,7 @@ async function readAndTurn(app: string, page: Page, n: number, next: boolean): P
   // An expression, so the table reader goes along in the same evaluation (Playwright
   // sends a function's source the same way).
   const step = (await page.evaluate(`(${stepInPage.toString()})(${JSON.stringify(arg)}, ${tableRowsJson.toString()})`)) as StepResult;
-  if (step.kind === 'read') return rowsToUsers(app, step.json);
+  if (step.kind === 'read') return usersOf(app, JSON.parse(step.json) as TableRow[]);
   await drawn(page, n);
   const users = await readRows(app, page);
   // A dispatched click: paging a read-only table needs no actionability wait (the

@@ -321,7 +321,7 @@ function createConsoleDriver<C, O extends ConsoleCommonOptions>(spec: ConsoleDri
     findUser: (email, call) => withPage(call, 'find', (ctx) => spec.findUser(ctx, email), [], true),
     /**
      * On a kept signed-in page, like every other call (a fresh context and its first
-     * renderer cost ~0.2 s, a fifth of a 10,000-member Stitch listing). No trace: a
+     * renderer cost ~0.3 s of a 1.1 s 10,000-member Stitch listing). No trace: a
      * listing's evidence is its rows. The page goes back blank after a listing read to
      * the end; one that failed or was left part-way (the caller stopped early) closes
      * with its context, including any extra tabs a flow opened in it.
