@@ -31,6 +31,17 @@ export const STITCH_VISIT_MS = PAGE_MS + 2 * (API_MS + PAGE_MS);
 /** One Stitch JSON call made by the page (a mutation, the table's reload). */
 export const STITCH_CALL_MS = API_MS + PAGE_MS;
 export const BILLCOM_VISIT_MS = API_MS + PAGE_MS + API_MS + (API_MS + PAGE_MS) + API_MS;
+/**
+ * Bill.com's sign-in as the flow makes it (flows/billcom/login.ts) on the simulator's
+ * rules: /login (shell, app.js), POST /api/session, /mfa (shell, app.js, GET
+ * /api/session), the switch to the authenticator app and POST /api/mfa, then /home
+ * (shell, app.js, /api/me; its to-dos are not waited for). One organization, as the
+ * benchmarks seed it. Browser start is not counted.
+ */
+export const BILLCOM_SIGN_IN_MS =
+  API_MS + PAGE_MS + API_MS + API_MS + (API_MS + PAGE_MS + API_MS + API_MS) + API_MS + API_MS + (API_MS + PAGE_MS + API_MS + (API_MS + PAGE_MS));
+/** A Bill.com offboarding task's page loads and calls (bench/console-task.ts says which). */
+export const BILLCOM_TASK_MS = 2 * BILLCOM_VISIT_MS + (BILLCOM_VISIT_MS + API_MS + BILLCOM_VISIT_MS);
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -166,27 +166,35 @@ function teamDataFrom(ctx: Ctx, body: Buffer | null): AppUser[] | null {
  *
  * The rows come from the data the page itself loaded for its table (the page's one
  * team request, in the signed-in session), not from the drawn table: Chromium laying
- * out 10,000 rows cost 5–20 s, the data arrives in well under one. The page is left
- * (about:blank) before it draws. When that data is missing or not in the known shape,
- * the table is read as before.
+ * out 10,000 rows cost 5–20 s, the data arrives in well under one. The page never gets
+ * that answer, so it draws nothing: it waits on its request while the rows are handed
+ * on, and is left (about:blank) before the request is dropped — dropped while the page
+ * is still there, it would show the page's error panel, and a console may send it
+ * again. When that data is missing or not in the known shape, the table is read as before.
  */
 export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): AsyncGenerator<AppUser[]> {
+  const kept: { answer: HeldTeamAnswer | null } = { answer: null };
   const members = await ctx.retryRead('the team members table', async () => {
     const held = await holdTeamAnswer(ctx);
     try {
       await ctx.goto('/account/team');
-      const answer = await Promise.race([held.answer, ctx.locator('teamError').first().waitFor().then(() => null, () => null)]);
+      // No answer to hold comes when the page shows its error panel instead (its own
+      // session call failed) or draws the table from data fetched elsewhere (a console
+      // whose team data moved): either ends the wait, and the page is read below.
+      const drawn = new AbortController();
+      const answer = await Promise.race([
+        held.answer,
+        ctx.shown(ctx.locator('membersTable').or(ctx.locator('teamError')).first(), drawn.signal).then(() => null, () => null),
+      ]);
+      drawn.abort();
       const fromData = answer ? teamDataFrom(ctx, answer.body) : null;
       if (answer && fromData) {
-        // Left before the page ever gets its data: nothing for Chromium to draw. The
-        // held request is dropped without waiting: the page it belonged to is gone.
-        await ctx.page.goto('about:blank');
-        void answer.drop();
+        kept.answer = answer;
         return fromData;
       }
       await answer?.release();
     } finally {
-      await held.stop();
+      if (!kept.answer) await held.stop();
     }
     await ctx.locator('membersTable').or(ctx.locator('teamError')).first().waitFor();
     const error = ctx.locator('teamError').first();
@@ -198,7 +206,15 @@ export async function* listTeam(ctx: Ctx, onTotal?: (total: number) => void): As
     return readTeam(ctx);
   });
   onTotal?.(members.length);
-  yield members;
+  try {
+    yield members;
+  } finally {
+    if (kept.answer) {
+      // A page that cannot be left is closed by the driver, which finds it not blank.
+      await ctx.page.goto('about:blank').catch(() => undefined);
+      void kept.answer.drop();
+    }
+  }
 }
 
 /**

@@ -45,6 +45,12 @@ export interface FlowContext<C = unknown, O = unknown> extends FlowBase<C, O> {
   locator(name: string, ...args: string[]): Locator;
   /** The named locator, once visible; fails with LOCATOR_NOT_FOUND naming it. */
   find(name: string, ...args: string[]): Promise<Locator>;
+  /**
+   * True once `target` is visible; false when the locator timeout passes first or `signal`
+   * is aborted. For a wait raced against something else: a bare `waitFor` that loses the
+   * race keeps polling the page (and every page the tab shows next) until its timeout.
+   */
+  shown(target: Locator, signal?: AbortSignal): Promise<boolean>;
   /** Fills a secret credential; the field is masked in every later screenshot. */
   fillSecret(target: Locator, field: string): Promise<void>;
   /**

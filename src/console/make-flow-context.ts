@@ -189,6 +189,7 @@ export function makeFlowContext<C, O>(deps: FlowContextDeps<C, O>): FlowContext<
       if (failure) throw failure;
       throw await locatorTimeoutError(page, { app: deps.app, locator: name, args, timeoutMs: deps.locatorTimeoutMs, action: 'find' }, deps.transientAlert);
     },
+    shown: (target, signal) => waitVisible(target, deps.locatorTimeoutMs, signal),
     async fillSecret(target, field) {
       deps.masks.push(target);
       const value = deps.secret(field);

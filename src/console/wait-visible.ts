@@ -11,12 +11,17 @@ import { isPlaywrightTimeout } from './locator-timeout.js';
  */
 const SLICE_MS = 500;
 
-/** True once `locator` is visible, false when `timeoutMs` passed first; other errors are thrown. */
-export async function waitVisible(locator: Locator, timeoutMs: number): Promise<boolean> {
+/**
+ * True once `locator` is visible, false when `timeoutMs` passed first or `signal` was
+ * aborted; other errors are thrown. The slices are also what makes the wait stoppable: a
+ * Playwright wait cannot be cancelled, so after an abort at most the slice in flight
+ * (≤ 500 ms) still polls the page.
+ */
+export async function waitVisible(locator: Locator, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const left = deadline - Date.now();
-    if (left <= 0) return false;
+    if (left <= 0 || signal?.aborted) return false;
     try {
       await locator.waitFor({ state: 'visible', timeout: Math.min(SLICE_MS, left) });
       return true;

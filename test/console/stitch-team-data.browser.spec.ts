@@ -12,7 +12,10 @@ import type { AppUser } from '../../src/model/index.js';
  */
 let env: SimEnv;
 test.beforeAll(async () => {
-  env = await startSimEnv(['stitch'], { users: 1500 });
+  // The longest locator timeout config allows, as long as a browser test may run: a
+  // listing that sits out a wait for something that never comes fails the test instead
+  // of passing late.
+  env = await startSimEnv(['stitch'], { users: 1500, appConfig: { stitch: { options: { locatorTimeoutMs: 120_000 } } } });
 });
 test.afterAll(async () => {
   await env?.close();
@@ -78,5 +81,22 @@ test('when the page\'s data moved (a console update), the drawn table is read in
     expect(notes.join('\n')).toContain('the rows were read from the table instead');
   } finally {
     env.fixtures.stitch!.setTeamDataKey('members');
+  }
+});
+
+test('when the page fetches its team from another address (a console update), the drawn table is read as soon as it shows: nothing waits for the old call', async () => {
+  env.fixtures.stitch!.setTeamDataPath('/api/v2/team');
+  try {
+    const expected = await truth();
+    const from = env.fixtures.stitch!.faults.requests.length;
+    const { users, notes } = await listAll();
+    expect(seen(users)).toEqual(expected);
+    // The table came from the moved call, which the page made once; the old one was never asked.
+    const asked = env.fixtures.stitch!.faults.requests.slice(from).map((r) => r.path);
+    expect(asked.filter((p) => p === '/api/v2/team')).toHaveLength(1);
+    expect(asked).not.toContain('/api/team');
+    expect(notes.join('\n')).not.toContain('not in the expected shape');
+  } finally {
+    env.fixtures.stitch!.setTeamDataPath('/api/team');
   }
 });
