@@ -58,7 +58,10 @@ test('an element the page draws after its data request is seen, and the wait lea
   const before = listeners(page);
   const from = served.length;
   await page.goto(`${origin}/draw`);
-  expect(await waitVisible(page.locator('#drawn'), 10_000)).toBe(true);
+  const waiting = waitVisible(page.locator('#drawn'), 10_000);
+  // While it waits it listens for the page's finished requests (its early look).
+  expect(listeners(page)).toBe(before + 1);
+  expect(await waiting).toBe(true);
   await expect(page.locator('#drawn')).toHaveText('drawn from data');
   expect(served.slice(from).filter((u) => u !== '/favicon.ico')).toEqual(['/draw', '/data']);
   expect(listeners(page)).toBe(before);
